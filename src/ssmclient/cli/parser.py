@@ -1,0 +1,106 @@
+"""The argument grammar of `ssmclient` (see the CLI contract): parsing only, no work."""
+
+import argparse
+from typing import NoReturn
+
+from ssmclient import __version__
+from ssmclient.core.errors import InputError
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit status 2, via InputError."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+
+def _positive_port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (1-65535)")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a number") from None
+    if not 0 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (0-1000000)")
+    return value
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="ssmclient",
+        description="Reach a host's EC2 instances through AWS Session Manager "
+        "with the cross-account role the host gave you.",
+    )
+    parser.add_argument("--version", action="version", version=f"ssmclient {__version__}")
+    parser.add_argument(
+        "--sandbox", action="store_true", help="run against the built-in local AWS sandbox"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+
+    profile = commands.add_parser("profile", help="import, list, show and remove party profiles")
+    profile_commands = profile.add_subparsers(
+        dest="profile_command", metavar="ACTION", required=True, parser_class=ArgumentParser
+    )
+    p_import = profile_commands.add_parser("import", help="import a .ssmprofile file from a host")
+    p_import.add_argument("path", metavar="FILE")
+    p_import.add_argument(
+        "--yes", action="store_true", help="replace an existing profile without asking"
+    )
+
+    p_list = profile_commands.add_parser("list", help="list the stored profiles")
+    p_list.add_argument("--json", action="store_true", help="print JSON")
+
+    p_show = profile_commands.add_parser("show", help="show one profile")
+    p_show.add_argument("name", metavar="NAME")
+    p_show.add_argument("--json", action="store_true", help="print JSON")
+
+    p_source = profile_commands.add_parser(
+        "set-source", help="set where hop 1 (your own identity) gets its credentials"
+    )
+    p_source.add_argument("name", metavar="NAME")
+    kind = p_source.add_mutually_exclusive_group()
+    kind.add_argument("--aws-profile", metavar="P", help="a profile of your AWS config")
+    kind.add_argument(
+        "--access-key-id",
+        metavar="ID",
+        help="an access key; its secret is read from stdin or a no-echo prompt",
+    )
+    kind.add_argument(
+        "--default-chain", action="store_true", help="botocore's default credential chain"
+    )
+    p_source.add_argument("--source-role-arn", metavar="ARN", help="your role that the host trusts")
+    p_source.add_argument("--mfa-serial", metavar="ARN", help="MFA device for hop 1")
+    p_source.add_argument("--session-name", metavar="S", help="RoleSessionName on both hops")
+
+    p_remove = profile_commands.add_parser(
+        "remove", help="remove a profile and its keyring entries"
+    )
+    p_remove.add_argument("name", metavar="NAME")
+    p_remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    instances = commands.add_parser("instances", help="list the instances shared with you")
+    instances.add_argument("--profile", required=True, metavar="NAME")
+    instances.add_argument(
+        "--region", action="append", metavar="R", help="only this region (repeatable)"
+    )
+    instances.add_argument("--json", action="store_true", help="print JSON")
+
+    doctor = commands.add_parser(
+        "doctor", help="check each step from your credentials to a session"
+    )
+    doctor.add_argument("--profile", required=True, metavar="NAME")
+    doctor.add_argument("--json", action="store_true", help="print JSON")
+
+    sandbox = commands.add_parser("sandbox", help="run the local AWS sandbox in the foreground")
+    sandbox.add_argument("--port", type=_positive_port, default=None, help="port on 127.0.0.1")
+    sandbox.add_argument("--instances", type=_count, default=None, help="instances to seed")
+    return parser

@@ -1,0 +1,32 @@
+"""What re-importing a profile would change, for the user to confirm (External ID masked)."""
+
+from ssmclient.core.profile_file import profile_to_mapping
+from ssmclient.core.profile_model import PartyProfile
+
+_MASK = "********"
+
+
+def describe_changes(
+    old: PartyProfile, old_external_id: str | None, new: PartyProfile, new_external_id: str
+) -> list[str]:
+    """One line per changed field, `field: old -> new`; the External ID is never shown."""
+    before = profile_to_mapping(old)
+    after = profile_to_mapping(new)
+    lines = []
+    for field in dict.fromkeys([*before, *after]):
+        if before.get(field) != after.get(field):
+            lines.append(f"{field}: {_show(before.get(field))} -> {_show(after.get(field))}")
+    if old_external_id != new_external_id:
+        was = "(missing from the keyring)" if old_external_id is None else _MASK
+        lines.append(f"external_id: {was} -> {_MASK} (changed)")
+    return lines
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

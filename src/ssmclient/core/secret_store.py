@@ -1,0 +1,105 @@
+"""Secrets (External IDs, access keys) in the OS keyring, and nowhere else.
+
+`keyring` picks the platform's store (Secret Service, macOS Keychain, Windows
+Credential Manager). When it has none, or only one that writes plain text, we
+refuse rather than fall back: a secret in a file is the thing to avoid.
+"""
+
+from typing import Any
+
+from ssmclient.core.errors import KeyringError
+
+SERVICE = "ssmclient"
+
+NO_KEYRING_MESSAGE = (
+    "no OS keyring is available, and ssmclient keeps secrets only in one: on Linux install and "
+    "unlock a Secret Service keyring (gnome-keyring or KWallet) in your desktop session; "
+    "on macOS and Windows the system keychain is used"
+)
+LOCKED_MESSAGE = (
+    "the OS keyring is locked: unlock it (log in to your desktop session, or open your keyring "
+    "manager and unlock the default keyring) and try again"
+)
+
+# Backends that would keep the secret in a file we could have written ourselves.
+_REFUSED_BACKENDS = ("keyrings.alt.file.PlaintextKeyring", "keyring.backends.null.Keyring")
+
+
+def _backend() -> Any:
+    import keyring
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    if name in _REFUSED_BACKENDS or "fail" in type(backend).__module__.split("."):
+        raise KeyringError(NO_KEYRING_MESSAGE)
+    return backend
+
+
+def _translate(exc: Exception) -> KeyringError:
+    from keyring import errors
+
+    if isinstance(exc, errors.KeyringLocked):
+        return KeyringError(LOCKED_MESSAGE)
+    if isinstance(exc, errors.NoKeyringError):
+        return KeyringError(NO_KEYRING_MESSAGE)
+    if isinstance(exc, errors.InitError):
+        return KeyringError(f"the OS keyring could not be opened ({exc}); is it running?")
+    detail = str(exc) or type(exc).__name__
+    return KeyringError(f"the OS keyring failed: {detail}")
+
+
+class SecretStore:
+    """Named secrets of one profile store. Keys are `<profile id>/<what>`."""
+
+    def __init__(self, service: str = SERVICE) -> None:
+        self.service = service
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = _backend().get_password(self.service, key)
+        except KeyringError:
+            raise
+        except Exception as exc:  # keyring backends raise many types; all mean "failed"
+            raise _translate(exc) from None
+        return value if isinstance(value, str) else None
+
+    def set(self, key: str, value: str) -> None:
+        try:
+            _backend().set_password(self.service, key, value)
+        except KeyringError:
+            raise
+        except Exception as exc:
+            raise _translate(exc) from None
+
+    def delete(self, key: str) -> None:
+        """Remove a secret; a secret that is already gone is not an error."""
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            _backend().delete_password(self.service, key)
+        except PasswordDeleteError:
+            return
+        except KeyringError:
+            raise
+        except Exception as exc:
+            raise _translate(exc) from None
+
+
+def external_id_key(profile_id: str) -> str:
+    return f"{profile_id}/external_id"
+
+
+def access_key_id_key(profile_id: str) -> str:
+    return f"{profile_id}/access_key_id"
+
+
+def secret_access_key_key(profile_id: str) -> str:
+    return f"{profile_id}/secret_access_key"
+
+
+def all_keys(profile_id: str) -> tuple[str, ...]:
+    return (
+        external_id_key(profile_id),
+        access_key_id_key(profile_id),
+        secret_access_key_key(profile_id),
+    )

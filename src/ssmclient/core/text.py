@@ -1,0 +1,43 @@
+"""Making untrusted text (from profile files, AWS, the user) safe to show on one line."""
+
+import unicodedata
+
+# Characters that reorder or hide text (bidi controls, zero-width joiners) are
+# category Cf; line and paragraph separators are Zl/Zp. None of them may reach
+# a terminal or a dialog unescaped: a host-written name could otherwise spoof
+# what the user reads.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def is_safe_char(ch: str) -> bool:
+    return unicodedata.category(ch) not in _UNSAFE_CATEGORIES
+
+
+def has_unsafe_chars(text: str) -> bool:
+    return any(not is_safe_char(ch) for ch in text)
+
+
+def escape_unsafe(text: str) -> str:
+    """Replace control, bidi and other invisible characters by visible escapes."""
+    out = []
+    for ch in text:
+        if is_safe_char(ch):
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """Collapse a message to a single printable line of at most `limit` characters."""
+    flat = escape_unsafe(" ".join(text.split()))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """Quote untrusted text for a message: escaped and shortened."""
+    safe = escape_unsafe(text)
+    if len(safe) > limit:
+        safe = safe[: limit - 1] + "…"
+    return "'" + safe + "'"
