@@ -1,0 +1,344 @@
+"""`ssmclient profile ...` in-process: outputs, exit codes and one-line errors."""
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssmclient.cli.main import main
+
+from keyring_support import MemoryKeyring
+from profile_samples import EXAMPLE, example, write_profile
+
+NAME = EXAMPLE["name"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ssmclient: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture
+def imported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = write_profile(tmp_path, EXAMPLE)
+    assert run(capsys, "profile", "import", str(path))[0] == 0
+    return path
+
+
+def test_import_then_list_and_show(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "profile", "list")
+    assert status == 0
+    assert out.splitlines()[0].split() == [
+        "NAME",
+        "REGION",
+        "INSTANCE",
+        "TAG",
+        "HOST",
+        "ROLE",
+        "EXPIRES",
+    ]
+    assert NAME in out
+    assert "ExternalAccessGrantedTo=Third_Party_A" in out
+
+    status, out, _ = run(capsys, "profile", "show", NAME, "--json")
+    shown = json.loads(out)
+    assert shown["role_arn"] == EXAMPLE["role_arn"]
+    assert shown["source"]["kind"] == "default-chain"
+    assert "ExternalID3rdPartyA" not in out
+
+
+def test_list_json_fields(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    [entry] = json.loads(run(capsys, "profile", "list", "--json")[1])
+    for field in ("name", "role_arn", "region", "instance_tag", "source_role_arn", "expires"):
+        assert field in entry
+
+
+def test_empty_list_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "profile", "list")
+    assert status == 0
+    assert "profile import" in out
+    assert json.loads(run(capsys, "profile", "list", "--json")[1]) == []
+
+
+def test_bad_file_exits_2_with_one_line_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_profile(tmp_path, example(role_arn="arn:aws:iam::1:role/x"))
+    status, out, err = run(capsys, "profile", "import", str(path))
+    assert status == 2
+    assert out == ""
+    assert one_error_line(err).startswith("ssmclient: role_arn: ")
+
+
+def test_forbidden_key_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_profile(tmp_path, example(endpoint_url="http://attacker.example"))
+    status, _, err = run(capsys, "profile", "import", str(path))
+    assert status == 2
+    assert "never needs to send such a thing" in one_error_line(err)
+
+
+def test_bad_file_changes_nothing(
+    imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], config_dir: Path
+) -> None:
+    before = (config_dir / "profiles.json").read_bytes()
+    bad = write_profile(tmp_path, example(external_id="x"), "bad.ssmprofile")
+    assert run(capsys, "profile", "import", str(bad), "--yes")[0] == 2
+    assert (config_dir / "profiles.json").read_bytes() == before
+
+
+def test_reimport_without_a_terminal_needs_yes(
+    imported: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
+) -> None:
+    changed = write_profile(tmp_path, example(external_id="NewExternalId"), "new.ssmprofile")
+    status, out, err = run(capsys, "profile", "import", str(changed))
+    assert status == 2
+    assert "external_id: ******** -> ******** (changed)" in out
+    assert "--yes" in one_error_line(err)
+    assert "ExternalID3rdPartyA" in memory_keyring.entries.values()
+
+
+def test_reimport_confirmed_at_the_prompt(
+    imported: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    changed = write_profile(tmp_path, example(region="eu-west-1"), "new.ssmprofile")
+    answers = io.StringIO("y\n")
+    answers.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", answers)
+    status, out, _ = run(capsys, "profile", "import", str(changed))
+    assert status == 0
+    assert "Updated profile" in out
+
+
+def test_reimport_declined_at_the_prompt(
+    imported: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    changed = write_profile(tmp_path, example(region="eu-west-1"), "new.ssmprofile")
+    answers = io.StringIO("n\n")
+    answers.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", answers)
+    status, out, _ = run(capsys, "profile", "import", str(changed))
+    assert status == 1
+    assert "Nothing changed" in out
+    assert json.loads(run(capsys, "profile", "show", NAME, "--json")[1])["region"] == "us-east-1"
+
+
+def test_identical_reimport_is_a_no_op(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "profile", "import", str(imported))
+    assert status == 0
+    assert "nothing changed" in out
+
+
+def test_unknown_profile_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (
+        ("profile", "show", "nobody"),
+        ("profile", "remove", "nobody", "--yes"),
+        ("profile", "set-source", "nobody"),
+    ):
+        status, _, err = run(capsys, *command)
+        assert status == 2
+        assert "no such profile" in one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("flags", "field"),
+    [
+        (("--session-name", "has,comma"), "--session-name"),
+        (("--session-name", "x"), "--session-name"),
+        (("--mfa-serial", "short"), "--mfa-serial"),
+        (
+            ("--source-role-arn", "arn:aws:iam::111122223333:role/InHostAccount"),
+            "--source-role-arn",
+        ),
+        (("--source-role-arn", "not-an-arn"), "--source-role-arn"),
+        (("--access-key-id", "lowercase"), "--access-key-id"),
+        (("--aws-profile", "does-not-exist"), "--aws-profile"),
+    ],
+)
+def test_set_source_rejects_bad_values(
+    imported: Path,
+    capsys: pytest.CaptureFixture[str],
+    flags: tuple[str, ...],
+    field: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    status, _, err = run(capsys, "profile", "set-source", NAME, *flags)
+    assert status == 2
+    assert one_error_line(err).startswith(f"ssmclient: {field}: ")
+
+
+def test_set_source_flags_are_exclusive(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(
+        capsys, "profile", "set-source", NAME, "--default-chain", "--aws-profile", "p"
+    )
+    assert status == 2
+    one_error_line(err)
+
+
+def test_set_source_named_aws_profile(
+    imported: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text("[profile partner-sso]\nsso_session = corp\nsso_account_id = 444455556666\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    status, out, err = run(capsys, "profile", "set-source", NAME, "--aws-profile", "partner-sso")
+    assert status == 0, err
+    assert "AWS config profile 'partner-sso'" in out
+    shown = json.loads(run(capsys, "profile", "show", NAME, "--json")[1])
+    assert shown["source"] == {
+        "kind": "aws-profile",
+        "aws_profile": "partner-sso",
+        "mfa_serial": None,
+        "session_name": None,
+    }
+
+
+def test_set_source_access_key_from_stdin(
+    imported: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: MemoryKeyring,
+    config_dir: Path,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"))
+    status, out, err = run(
+        capsys, "profile", "set-source", NAME, "--access-key-id", "AKIAIOSFODNN7EXAMPLE"
+    )
+    assert status == 0, err
+    assert "wJalr" not in out
+    values = set(memory_keyring.entries.values())
+    assert {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"} <= values
+    stored = (config_dir / "profiles.json").read_text()
+    assert "AKIAIOSFODNN7EXAMPLE" not in stored
+    assert "wJalrXUtnFEMI" not in stored
+
+
+def test_set_source_empty_secret(
+    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    status, _, err = run(
+        capsys, "profile", "set-source", NAME, "--access-key-id", "AKIAIOSFODNN7EXAMPLE"
+    )
+    assert status == 2
+    assert "secret access key" in one_error_line(err)
+
+
+def test_set_source_keeps_what_was_not_given(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "profile", "set-source", NAME, "--session-name", "alice")[0] == 0
+    assert (
+        run(
+            capsys,
+            "profile",
+            "set-source",
+            NAME,
+            "--mfa-serial",
+            "arn:aws:iam::444455556666:mfa/alice",
+        )[0]
+        == 0
+    )
+    source = json.loads(run(capsys, "profile", "show", NAME, "--json")[1])["source"]
+    assert source["session_name"] == "alice"
+    assert source["mfa_serial"] == "arn:aws:iam::444455556666:mfa/alice"
+
+
+def test_set_source_role_override(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = "arn:aws:iam::777788889999:role/Other"
+    assert run(capsys, "profile", "set-source", NAME, "--source-role-arn", other)[0] == 0
+    assert json.loads(run(capsys, "profile", "show", NAME, "--json")[1])["source_role_arn"] == other
+
+
+def test_remove_without_a_terminal_needs_yes(
+    imported: Path, capsys: pytest.CaptureFixture[str], memory_keyring: MemoryKeyring
+) -> None:
+    status, _, err = run(capsys, "profile", "remove", NAME)
+    assert status == 2
+    assert "--yes" in one_error_line(err)
+    assert memory_keyring.entries
+    assert run(capsys, "profile", "remove", NAME, "--yes")[0] == 0
+    assert memory_keyring.entries == {}
+
+
+def test_locked_keyring_is_exit_1_with_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.locked = True
+    status, _, err = run(capsys, "profile", "import", str(write_profile(tmp_path, EXAMPLE)))
+    assert status == 1
+    assert "keyring is locked" in one_error_line(err)
+
+
+def test_unreadable_store_is_exit_1_naming_the_file(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_dir.mkdir(parents=True)
+    (config_dir / "profiles.json").write_text("{broken")
+    status, _, err = run(capsys, "profile", "list")
+    assert status == 1
+    assert str(config_dir / "profiles.json") in one_error_line(err)
+
+
+def test_import_over_an_unreadable_store_keeps_it_aside(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_dir.mkdir(parents=True)
+    (config_dir / "profiles.json").write_text("{broken")
+    status, _, err = run(capsys, "profile", "import", str(write_profile(tmp_path, EXAMPLE)))
+    assert status == 0
+    assert "kept as" in err
+    kept = [p for p in config_dir.iterdir() if p.name.startswith("profiles.json.unreadable-")]
+    assert [p.read_text() for p in kept] == ["{broken"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["profile"],
+        ["profile", "import"],
+        ["profile", "frobnicate"],
+        ["--bogus"],
+        ["nonsense", "words"],
+        ["profile", "list", "--json", "extra"],
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    status, _, err = run(capsys, *argv)
+    assert status == 2
+    one_error_line(err)
+
+
+def test_gui_file_argument_until_the_window_exists(
+    capsys: pytest.CaptureFixture[str], imported: Path
+) -> None:
+    status, _, err = run(capsys, str(imported))
+    assert status == 2
+    assert "profile import" in one_error_line(err)

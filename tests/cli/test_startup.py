@@ -1,0 +1,57 @@
+"""The CLI's start-up stays light: `--version` and `profile list` load neither boto3 nor Qt."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = """
+import json, sys
+from ssmclient.cli.main import main
+try:
+    status = main(sys.argv[1:])
+except SystemExit as exit:
+    status = exit.code
+HEAVY = {"boto3", "botocore", "PySide6", "keyring", "moto"}
+heavy = sorted({name.split(".")[0] for name in sys.modules} & HEAVY)
+print(json.dumps({"status": status, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def loaded_modules(tmp_path: Path, *args: str) -> dict[str, object]:
+    env = {**os.environ, "SSMCLIENT_CONFIG_DIR": str(tmp_path / "config")}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    report: dict[str, object] = json.loads(result.stderr.splitlines()[-1])
+    return report
+
+
+@pytest.mark.parametrize(
+    "args", [("--version",), ("profile", "list"), ("profile", "list", "--json")]
+)
+def test_light_commands_import_no_heavy_library(tmp_path: Path, args: tuple[str, ...]) -> None:
+    report = loaded_modules(tmp_path, *args)
+    assert report == {"status": 0, "heavy": []}
+
+
+def test_version_output() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ssmclient", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    from ssmclient import __version__
+
+    assert result.returncode == 0
+    assert result.stdout == f"ssmclient {__version__}\n"

@@ -1,0 +1,64 @@
+"""A writer killed with SIGKILL at random moments never leaves a store that fails to load."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ssmclient.core.profile_store import ProfileStore
+
+TESTS_DIR = Path(__file__).resolve().parents[1]
+
+WRITER = """
+import sys
+from profile_samples import encode, example
+from ssmclient.core.profile_file import parse_profile_bytes
+from ssmclient.core.profile_store import ProfileStore
+
+store = ProfileStore(__import__("pathlib").Path(sys.argv[1]))
+n = 0
+while True:
+    name = f"party {n % 7}"
+    store.save_import(parse_profile_bytes(encode(example(name=name, external_id=f"id-{n}",
+        regions=["eu-west-1"] * (n % 2), session_duration=900 + n % 2700))))
+    if n == 0:
+        print("ready", flush=True)
+    n += 1
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_store_always_loads_after_a_writer_is_killed(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]),
+        "PYTHON_KEYRING_BACKEND": "keyring_support.MemoryKeyring",
+    }
+    rng = random.Random(20261128)
+    loads = 0
+    for _ in range(30):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(directory)],
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0, 0.05))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        writer.stdout.close()
+        records = ProfileStore(directory).profiles()
+        assert 1 <= len(records) <= 7
+        loads += 1
+    leftovers = [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
+    # A kill between mkstemp and rename may leave a temp file; it is never read as the store.
+    assert all(name.startswith(".profiles.json.") for name in leftovers)
+    assert loads == 30
