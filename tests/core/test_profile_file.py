@@ -436,3 +436,13 @@ def test_directory_instead_of_a_file(tmp_path: Path) -> None:
     with pytest.raises(ProfileFileError) as caught:
         read_profile_file(tmp_path)
     assert caught.value.field == "file"
+
+
+def test_a_key_of_unusual_spaces_is_named_visibly() -> None:
+    error = rejects(example(**{"\u00a0": None}))
+    assert error.field == "'\\xa0'"
+    assert str(error) == "'\\xa0': unknown field"
+
+
+def test_a_name_with_a_no_break_space_is_refused() -> None:
+    assert rejects(example(name="Example\u00a0Corp")).field == "name"

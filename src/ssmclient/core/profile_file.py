@@ -178,7 +178,9 @@ def _optional(document: Mapping[str, Any], field: str) -> Any:
 
 def _printable(value: str, field: str, *, max_len: int, min_len: int = 1) -> str:
     if has_unsafe_chars(value):
-        raise ProfileFileError(field, "must not contain control, bidi or invisible characters")
+        raise ProfileFileError(
+            field, "must not contain control, bidi, invisible or unusual space characters"
+        )
     if not min_len <= len(value) <= max_len:
         raise ProfileFileError(field, f"must be {min_len}-{max_len} characters")
     if not value.strip():

@@ -1,5 +1,6 @@
 """Making untrusted text (from profile files, AWS, the user) safe to show on one line."""
 
+import re
 import unicodedata
 
 # Characters that reorder or hide text (bidi controls, zero-width joiners) are
@@ -9,7 +10,14 @@ import unicodedata
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
+_ASCII_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
 def is_safe_char(ch: str) -> bool:
+    # Unusual spaces (no-break, em, ideographic...) look like a plain space
+    # and could make two different names read the same: show them escaped.
+    if ch != " " and ch.isspace():
+        return False
     return unicodedata.category(ch) not in _UNSAFE_CATEGORIES
 
 
@@ -31,7 +39,7 @@ def escape_unsafe(text: str) -> str:
 
 def one_line(text: str, limit: int = 400) -> str:
     """Collapse a message to a single printable line of at most `limit` characters."""
-    flat = escape_unsafe(" ".join(text.split()))
+    flat = escape_unsafe(_ASCII_WHITESPACE.sub(" ", text).strip())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
