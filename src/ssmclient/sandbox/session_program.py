@@ -1,0 +1,415 @@
+"""A stand-in for session-manager-plugin that honours its calling contract, for the sandbox.
+
+Run as `python -m ssmclient.sandbox.session_program ARGS`, or install it as an
+executable named `session-manager-plugin` with `install_stand_in`. It answers
+`--version`; otherwise it checks everything the AWS CLI (and ssmclient) must
+hand the real plugin:
+
+- argv is exactly `[plugin, "AWS_SSM_START_SESSION_RESPONSE", region,
+  "StartSession", profile, parameters_json, endpoint_url]`, with an empty
+  profile (ssmclient passes credentials in the environment), and the response
+  in the environment variable argv[1] names, never on the command line;
+- that response is JSON with exactly SessionId, TokenValue and StreamUrl, the
+  StreamUrl is the session's data-channel URL in argv[2]'s region;
+- AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set, AWS_PROFILE and
+  AWS_DEFAULT_PROFILE are not;
+- against a sandbox endpoint (loopback only: the stand-in never talks to real
+  AWS), sts:GetCallerIdentity with those credentials works, the session id
+  starts with the caller's session name, and the sandbox confirms the token is
+  that of an active session started by those credentials (instead of the real
+  plugin's websocket).
+
+Then it gives a clearly labelled simulated shell, or for port-forwarding
+documents opens the local port and forwards each TCP connection to an echo
+service, or to `SSMCLIENT_SANDBOX_FORWARD_TO=127.0.0.1:PORT` when that is set.
+On exit it calls ssm:TerminateSession, as the real plugin does.
+
+Failures print `Cannot perform start session: ...` and exit 0, like the real
+plugin, whose exit status is always 0.
+
+Recording (`record_to`): every invocation appends one JSON line to that file,
+created with mode 0600: argv, cwd, which AWS_* and SSMCLIENT_* variables were
+present with their values, except that secrets (AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN, AWS_SECURITY_TOKEN, the response's TokenValue, and a
+response passed on the command line) are stored only as `sha256:<hex>`
+(`secret_digest`), so a test can still check them.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+RESPONSE_VARIABLE = "AWS_SSM_START_SESSION_RESPONSE"
+STAND_IN_NAME = "session-manager-plugin"
+DEFAULT_VERSION = "1.2.764.0"
+FORWARD_TARGET_VARIABLE = "SSMCLIENT_SANDBOX_FORWARD_TO"
+_SECRET_VARIABLES = frozenset({"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"})
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+_SESSION_ID = re.compile(r"[\w+=,.@-]{2,64}-[0-9a-f]{8,32}")
+_VERSION = re.compile(r"\d+(\.\d+){1,3}")
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_SHELL_DOCUMENTS = frozenset({"SSM-SessionManagerRunShell", "AWS-StartInteractiveCommand"})
+_FORWARD_DOCUMENTS = frozenset(
+    {"AWS-StartPortForwardingSession", "AWS-StartPortForwardingSessionToRemoteHost"}
+)
+
+
+class SessionError(Exception):
+    """Something the real plugin would refuse or fail on."""
+
+
+def secret_digest(value: str) -> str:
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+# -- recording ------------------------------------------------------------------
+def _recorded_payload(text: str) -> Any:
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return secret_digest(text)
+    if isinstance(payload, dict) and isinstance(payload.get("TokenValue"), str):
+        payload = dict(payload, TokenValue=secret_digest(payload["TokenValue"]))
+    return payload
+
+
+def record_invocation(record_to: Path, argv: list[str], environ: dict[str, str]) -> None:
+    relevant = sorted(k for k in environ if k.startswith(("AWS_", "SSMCLIENT_")))
+    values: dict[str, str] = {}
+    for name in relevant:
+        value = environ[name]
+        if name in _SECRET_VARIABLES or name == RESPONSE_VARIABLE:
+            value = secret_digest(value)
+        values[name] = value
+    recorded_argv = list(argv)
+    if len(argv) > 1 and argv[1].lstrip().startswith("{"):
+        recorded_argv[1] = secret_digest(argv[1])
+    record = {
+        "time": time.time(),
+        "argv": recorded_argv,
+        "cwd": str(Path.cwd()),
+        "env_present": relevant,
+        "env": values,
+        "payload": _recorded_payload(environ[argv[1]])
+        if len(argv) > 1 and argv[1] in environ
+        else None,
+    }
+    descriptor = os.open(record_to, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as stream:
+        stream.write(json.dumps(record) + "\n")
+
+
+def read_records(record_to: Path) -> list[dict[str, Any]]:
+    """The invocations recorded so far, oldest first ([] when there were none)."""
+    if not record_to.exists():
+        return []
+    lines = record_to.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+# -- checking the contract -------------------------------------------------------
+def _check_arguments(argv: list[str], environ: dict[str, str]) -> dict[str, Any]:
+    if len(argv) != 7:
+        raise SessionError(f"expected 6 arguments, got {len(argv) - 1}")
+    _, variable, region, operation, profile, parameters_json, endpoint = argv
+    if variable.lstrip().startswith("{"):
+        raise SessionError(
+            "the StartSession response was passed on the command line, where every user of "
+            "this machine can read it; pass the name of an environment variable instead"
+        )
+    if variable != RESPONSE_VARIABLE:
+        raise SessionError(f"argv[1] must be {RESPONSE_VARIABLE}, not {variable!r}")
+    if variable not in environ:
+        raise SessionError(f"environment variable {variable} is not set")
+    if not _REGION.fullmatch(region):
+        raise SessionError(f"argv[2] is not a region: {region!r}")
+    if operation != "StartSession":
+        raise SessionError(f"argv[3] must be StartSession, not {operation!r}")
+    if profile != "":
+        raise SessionError("argv[4] names a profile; credentials must come in the environment")
+    try:
+        payload = json.loads(environ[variable])
+        parameters = json.loads(parameters_json)
+    except ValueError as exc:
+        raise SessionError(f"invalid JSON: {exc}") from None
+    if not isinstance(payload, dict) or set(payload) != {"SessionId", "TokenValue", "StreamUrl"}:
+        raise SessionError("the response must hold exactly SessionId, TokenValue and StreamUrl")
+    if not all(isinstance(value, str) and value for value in payload.values()):
+        raise SessionError("the response's values must be non-empty strings")
+    session_id = payload["SessionId"]
+    if not _SESSION_ID.fullmatch(session_id):
+        raise SessionError(f"not a session id: {session_id!r}")
+    stream = urlsplit(payload["StreamUrl"])
+    if (
+        stream.scheme != "wss"
+        or stream.hostname != f"ssmmessages.{region}.amazonaws.com"
+        or stream.path != f"/v1/data-channel/{session_id}"
+    ):
+        raise SessionError("StreamUrl is not this session's data channel in this region")
+    if not isinstance(parameters, dict) or not isinstance(parameters.get("Target"), str):
+        raise SessionError("argv[5] must be the StartSession parameters with a Target")
+    if urlsplit(endpoint).scheme not in ("http", "https"):
+        raise SessionError(f"argv[6] is not an endpoint URL: {endpoint!r}")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if not environ.get(name):
+            raise SessionError(f"{name} is not set; the plugin needs the session's credentials")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        if name in environ:
+            raise SessionError(f"{name} is set; it would override the session's credentials")
+    return {
+        "session_id": session_id,
+        "token": payload["TokenValue"],
+        "region": region,
+        "parameters": parameters,
+        "endpoint": endpoint,
+    }
+
+
+def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """What the real plugin proves by opening the websocket, asked of the sandbox."""
+    endpoint = str(call["endpoint"])
+    if urlsplit(endpoint).hostname not in _LOOPBACK:
+        raise SessionError(f"{endpoint} is not a sandbox endpoint; the stand-in never calls AWS")
+    import boto3  # only needed past the cheap checks
+    import botocore.config
+    import botocore.exceptions
+
+    session = boto3.session.Session(
+        aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=environ.get("AWS_SESSION_TOKEN"),
+        region_name=str(call["region"]),
+    )
+    config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
+    try:
+        caller = session.client("sts", endpoint_url=endpoint, config=config).get_caller_identity()
+    except botocore.exceptions.ClientError as exc:
+        raise SessionError(f"the credentials in the environment do not work: {exc}") from None
+    session_name = str(caller["Arn"]).rsplit("/", 1)[-1]
+    if not str(call["session_id"]).startswith(session_name + "-"):
+        raise SessionError("the session was not started by the credentials in the environment")
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps(
+        {
+            "SessionId": call["session_id"],
+            "TokenValue": call["token"],
+            "AccessKeyId": environ["AWS_ACCESS_KEY_ID"],
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback checked above
+        endpoint.rstrip("/") + "/_sandbox/data-channel", data=body, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            channel: dict[str, Any] = json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        raise SessionError(f"the data channel refused the session: {exc.read().decode()}") from None
+    channel["ssm"] = session.client("ssm", endpoint_url=endpoint, config=config)
+    return channel
+
+
+# -- what the user sees ------------------------------------------------------------
+def _simulated_shell(channel: dict[str, Any], stdin: TextIO, stdout: TextIO) -> None:
+    target, run_as = channel["Target"], channel.get("RunAs") or "ssm-user"
+    stdout.write(f"sandbox session on {target} as {run_as}; no real instance\n")
+    while True:
+        stdout.write("sh-5.2$ ")
+        stdout.flush()
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            stdout.write("^C\n")
+            continue
+        if not line:
+            break
+        command = line.strip()
+        if command in ("exit", "logout"):
+            break
+        if command == "whoami":
+            stdout.write(f"{run_as}\n")
+        elif command == "hostname":
+            stdout.write(f"sandbox-{target}\n")
+        elif command:
+            stdout.write(f"sandbox: no real instance, nothing was run: {command}\n")
+
+
+class _StopError(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _StopError
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        for sock in (sink, source):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _serve_connection(client: socket.socket, target: tuple[str, int] | None) -> None:
+    with client:
+        if target is None:
+            try:
+                while chunk := client.recv(65536):
+                    client.sendall(chunk)
+            except OSError:
+                pass
+            return
+        try:
+            upstream = socket.create_connection(target, timeout=10)
+        except OSError:
+            return
+        with upstream:
+            upstream.settimeout(None)
+            back = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
+            back.start()
+            _pipe(client, upstream)
+            back.join(timeout=5)
+
+
+def _forward_target(environ: dict[str, str]) -> tuple[str, int] | None:
+    value = environ.get(FORWARD_TARGET_VARIABLE)
+    if not value:
+        return None
+    host, _, port = value.rpartition(":")
+    if host not in _LOOPBACK or not port.isdigit():
+        raise SessionError(f"{FORWARD_TARGET_VARIABLE} must be 127.0.0.1:PORT")
+    return host, int(port)
+
+
+def _port_forwarding(call: dict[str, Any], environ: dict[str, str], stdout: TextIO) -> None:
+    parameters = call["parameters"].get("Parameters") or {}
+    local = (parameters.get("localPortNumber") or ["0"])[0]
+    if not str(local).isdigit() or not 0 <= int(local) <= 65535:
+        raise SessionError(f"localPortNumber is not a port: {local!r}")
+    if not parameters.get("portNumber"):
+        raise SessionError("portNumber is missing")
+    target = _forward_target(environ)
+    listener = socket.create_server(("127.0.0.1", int(local)))
+    session_id = call["session_id"]
+    with listener:
+        stdout.write(f"Port {listener.getsockname()[1]} opened for sessionId {session_id}.\n")
+        stdout.write("Waiting for connections...\n")
+        stdout.flush()
+        while True:
+            client, _ = listener.accept()
+            stdout.write(f"\nConnection accepted for session [{session_id}]\n")
+            stdout.flush()
+            threading.Thread(target=_serve_connection, args=(client, target), daemon=True).start()
+
+
+def _ssh_stream(stdin: TextIO, stdout: TextIO) -> None:
+    # AWS-StartSSHSession is an ssh ProxyCommand: bytes in on stdin, out on stdout.
+    stdout.flush()
+    source, sink = stdin.fileno(), stdout.fileno()
+    while chunk := os.read(source, 65536):
+        os.write(sink, chunk)
+
+
+def run(argv: list[str], environ: dict[str, str], stdin: TextIO, stdout: TextIO) -> None:
+    call = _check_arguments(argv, environ)
+    channel = _verify_with_sandbox(call, environ)
+    document = call["parameters"].get("DocumentName") or "SSM-SessionManagerRunShell"
+    session_id = call["session_id"]
+    stdout.write(f"\nStarting session with SessionId: {session_id}\n")
+    stdout.flush()
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        if document in _SHELL_DOCUMENTS:
+            _simulated_shell(channel, stdin, stdout)
+        elif document in _FORWARD_DOCUMENTS:
+            _port_forwarding(call, environ, stdout)
+        elif document == "AWS-StartSSHSession":
+            _ssh_stream(stdin, stdout)
+        else:
+            raise SessionError(f"the sandbox does not simulate document {document}")
+    except (_StopError, KeyboardInterrupt):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        # The session ends either way; the real plugin does not report this either.
+        with contextlib.suppress(Exception):
+            channel["ssm"].terminate_session(SessionId=session_id)
+    stdout.write(f"\n\nExiting session with sessionId: {session_id}.\n\n")
+    stdout.flush()
+
+
+def main(
+    argv: list[str] | None = None,
+    *,
+    version: str = DEFAULT_VERSION,
+    record_to: Path | None = None,
+) -> int:
+    arguments = list(sys.argv if argv is None else argv)
+    environ = dict(os.environ)
+    if record_to is not None:
+        record_invocation(record_to, arguments, environ)
+    if arguments[1:] == ["--version"]:
+        print(version)
+        return 0
+    try:
+        run(arguments, environ, sys.stdin, sys.stdout)
+    except SessionError as exc:
+        print(f"Cannot perform start session: {exc}", flush=True)
+    except OSError as exc:
+        print(f"Cannot perform start session: {exc}", flush=True)
+    return 0  # like the real plugin: failures show only as text
+
+
+def install_stand_in(
+    directory: Path, *, version: str = DEFAULT_VERSION, record_to: Path | None = None
+) -> Path:
+    """Write an executable `session-manager-plugin` into `directory` that runs this module.
+
+    The script starts this interpreter directly (a shebang, no shell), and every
+    value is written as a Python literal, so nothing in it is interpreted by a
+    shell. POSIX only.
+    """
+    if os.name == "nt":
+        raise NotImplementedError("the stand-in plugin is a POSIX executable script")
+    if not _VERSION.fullmatch(version):
+        raise ValueError(f"not a plugin version: {version!r}")
+    interpreter = sys.executable
+    if not interpreter or re.search(r"\s", interpreter) or len(interpreter) > 120:
+        raise ValueError(f"cannot use {interpreter!r} in a shebang line")
+    package_root = str(Path(__file__).resolve().parents[2])
+    record = None if record_to is None else str(Path(record_to).resolve())
+    script = (
+        f"#!{interpreter}\n"
+        "# ssmclient sandbox stand-in for session-manager-plugin: no real AWS, no real instance.\n"
+        "import sys\n"
+        f"sys.path.insert(0, {package_root!r})\n"
+        "from pathlib import Path\n"
+        "from ssmclient.sandbox.session_program import main\n"
+        f"record = {record!r}\n"
+        f"sys.exit(main(sys.argv, version={version!r}, "
+        "record_to=None if record is None else Path(record)))\n"
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / STAND_IN_NAME
+    path.write_text(script, encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())
