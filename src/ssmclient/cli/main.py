@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from ssmclient.cli.output import err
 from ssmclient.core.errors import InputError, SsmClientError
 
-COMMANDS = ("profile", "instances", "doctor", "sandbox")
+HANDOFF_COMMAND = "__session-handoff"  # kept equal to core.terminals.handoff's
+COMMANDS = ("profile", "instances", "doctor", "connect", "forward", "history", "sandbox")
 
 
 def main(argv: Sequence[str]) -> int:
@@ -32,6 +33,15 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _run(argv: list[str]) -> int:
+    if argv[:1] == [HANDOFF_COMMAND]:
+        # The helper inside a new terminal window (see core/terminals/handoff.py).
+        from ssmclient.core.terminals.handoff import parse_helper_argv, run_helper
+
+        parsed = parse_helper_argv(argv)
+        if parsed is None:
+            raise InputError("bad hand-off arguments")
+        return run_helper(*parsed)
+
     from ssmclient.cli.parser import build_parser
 
     parser = build_parser()
@@ -55,6 +65,15 @@ def _run(argv: list[str]) -> int:
         from ssmclient.cli import doctor_command
 
         return doctor_command.run(args)
+    if args.command in ("connect", "forward", "history"):
+        from ssmclient.cli import session_commands
+
+        runner = {
+            "connect": session_commands.run_connect,
+            "forward": session_commands.run_forward,
+            "history": session_commands.run_history,
+        }[args.command]
+        return runner(args)
     if args.command == "sandbox":
         from ssmclient.sandbox.cli import run_sandbox_command
 

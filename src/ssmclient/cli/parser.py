@@ -100,6 +100,38 @@ def build_parser() -> ArgumentParser:
     doctor.add_argument("--profile", required=True, metavar="NAME")
     doctor.add_argument("--json", action="store_true", help="print JSON")
 
+    connect = commands.add_parser("connect", help="open a shell on an instance")
+    connect.add_argument("--profile", required=True, metavar="NAME")
+    connect.add_argument("instance_id", metavar="INSTANCE_ID")
+    connect.add_argument(
+        "--terminal",
+        default="auto",
+        metavar="auto|inline|TERMINAL",
+        help="a new window (auto, or a terminal program's name) or this terminal (inline)",
+    )
+    connect.add_argument("--reason", metavar="TEXT", help="why, for the host's session log")
+    connect.add_argument(
+        "--region", metavar="R", help="the instance's region (default: the profile's)"
+    )
+
+    forward = commands.add_parser("forward", help="forward a local port to an instance")
+    forward.add_argument("--profile", required=True, metavar="NAME")
+    forward.add_argument("instance_id", metavar="INSTANCE_ID")
+    forward.add_argument(
+        "--port", required=True, type=_positive_port, metavar="N", help="remote port"
+    )
+    forward.add_argument(
+        "--local-port", type=_positive_port, metavar="N", help="default: a free one"
+    )
+    forward.add_argument("--host", metavar="H", help="a host reachable from the instance")
+    forward.add_argument("--reason", metavar="TEXT", help="why, for the host's session log")
+    forward.add_argument(
+        "--region", metavar="R", help="the instance's region (default: the profile's)"
+    )
+
+    history = commands.add_parser("history", help="the sessions opened from this computer")
+    history.add_argument("--json", action="store_true", help="print JSON")
+
     sandbox = commands.add_parser("sandbox", help="run the local AWS sandbox in the foreground")
     sandbox.add_argument("--port", type=_positive_port, default=None, help="port on 127.0.0.1")
     sandbox.add_argument("--instances", type=_count, default=None, help="instances to seed")

@@ -1,0 +1,92 @@
+"""`ssmclient instances --profile NAME [--region R ...] [--json]`."""
+
+import argparse
+import os
+import sys
+
+from ssmclient.cli.output import out, print_json, table
+from ssmclient.core import aws_names
+from ssmclient.core.errors import InputError
+from ssmclient.core.paths import config_dir
+from ssmclient.core.profile_model import ProfileRecord
+from ssmclient.core.profile_store import ProfileStore
+
+MFA_CODE_ENV = "SSMCLIENT_MFA_CODE"
+
+
+def cli_mfa_prompt(serial: str) -> str:
+    """The MFA code from SSMCLIENT_MFA_CODE (scripts), else a prompt on the terminal."""
+    code = os.environ.get(MFA_CODE_ENV)
+    if code is None:
+        if not sys.stdin.isatty():
+            raise InputError(
+                f"MFA code: needed for {serial} and standard input is not a terminal: "
+                f"set {MFA_CODE_ENV}"
+            )
+        sys.stderr.write(f"MFA code for {serial}: ")
+        sys.stderr.flush()
+        code = sys.stdin.readline()
+    code = code.strip()
+    reason = aws_names.check_mfa_code(code)
+    if reason:
+        raise InputError(f"MFA code: {reason}")
+    return code
+
+
+def load(name: str) -> tuple[ProfileStore, ProfileRecord]:
+    store = ProfileStore(config_dir())
+    return store, store.get(name)
+
+
+def _regions(record: ProfileRecord, wanted: list[str] | None) -> tuple[str, ...]:
+    if not wanted:
+        return record.profile.all_regions
+    role = aws_names.parse_role_arn(record.profile.role_arn)
+    partition = role.partition if not isinstance(role, str) else "aws"
+    for region in wanted:
+        reason = aws_names.check_region(region, partition)
+        if reason:
+            raise InputError(f"--region {region[:40]}: {reason}")
+    return tuple(dict.fromkeys(wanted))
+
+
+def run(args: argparse.Namespace) -> int:
+    # botocore is imported only here, not at CLI start-up.
+    from ssmclient.core.aws.inventory import list_instances, preload_models
+    from ssmclient.core.aws.role_chain import RoleChain
+
+    store, record = load(args.profile)
+    regions = _regions(record, args.region)
+    chain = RoleChain.from_record(record, store, mfa_prompt=cli_mfa_prompt)
+    preload_models(chain.source.get_component("data_loader"))
+    chain.hop2()
+    profile = record.profile
+    inventory = list_instances(
+        chain.client, profile.instance_tag, regions, host_contact=profile.host.contact
+    )
+    if args.json:
+        print_json([i.to_json() for i in inventory.instances])
+        return 0
+    if not inventory.instances:
+        tag = f"{profile.instance_tag.key}={profile.instance_tag.value}"
+        out(f"No instances tagged {tag} in {', '.join(regions)}.")
+        return 0
+    rows = [
+        [
+            i.instance_id,
+            i.name if i.name is not None else "-",
+            i.state,
+            i.ping_status or "unknown",
+            i.private_ip or "-",
+            i.public_ip or "-",
+            i.platform or "-",
+            i.region,
+        ]
+        for i in inventory.instances
+    ]
+    table(
+        ["INSTANCE", "NAME", "STATE", "PING", "PRIVATE IP", "PUBLIC IP", "PLATFORM", "REGION"], rows
+    )
+    for region, reason in sorted(inventory.ping_unreadable.items()):
+        sys.stderr.write(f"ssmclient: note: ping status unknown in {region} ({reason})\n")
+    return 0

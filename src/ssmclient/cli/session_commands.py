@@ -1,0 +1,102 @@
+"""`ssmclient connect`, `forward` and `history`."""
+
+import argparse
+import signal
+import threading
+from dataclasses import asdict
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from ssmclient.cli.instances_command import cli_mfa_prompt, load
+from ssmclient.cli.output import err, out, print_json, table
+from ssmclient.core.paths import config_dir
+from ssmclient.core.sessions.history import SessionHistory
+
+if TYPE_CHECKING:
+    from ssmclient.core.sessions.connector import SessionConnector
+
+
+def _connector(profile: str) -> "SessionConnector":
+    # botocore is imported only for the commands that talk to AWS.
+    from ssmclient.core.aws.role_chain import RoleChain
+    from ssmclient.core.sessions.connector import SessionConnector
+
+    store, record = load(profile)
+    chain = RoleChain.from_record(record, store, mfa_prompt=cli_mfa_prompt)
+    return SessionConnector(record, chain, SessionHistory(config_dir()))
+
+
+def run_connect(args: argparse.Namespace) -> int:
+    connector = _connector(args.profile)
+    plugin = connector.plugin()
+    if plugin.warning:
+        err(f"warning: {plugin.warning}")
+    outcome = connector.open_shell(
+        args.instance_id, terminal=args.terminal, reason=args.reason, region=args.region
+    )
+    if outcome.exit_status is None:
+        out(f"Session {outcome.session_id} opened in a {outcome.terminal} window.")
+    return 0
+
+
+def run_forward(args: argparse.Namespace) -> int:
+    connector = _connector(args.profile)
+    plugin = connector.plugin()
+    if plugin.warning:
+        err(f"warning: {plugin.warning}")
+    forward = connector.forward(
+        args.instance_id,
+        args.port,
+        local_port=args.local_port,
+        host=args.host,
+        reason=args.reason,
+        region=args.region,
+    )
+    target = f"{args.host} via {args.instance_id}" if args.host else args.instance_id
+    out(f"Forwarding localhost:{forward.local_port} -> {target}:{args.port}")
+    out("Press Ctrl+C to stop.")
+    stop = threading.Event()
+
+    def on_signal(_number: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stop.is_set() and not forward.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        forward.stop()
+    if not stop.is_set():
+        last = forward.output()[-1] if forward.output() else "no output"
+        err(f"the port forward ended by itself: {last}")
+        return 1
+    out("Stopped; the session is terminated.")
+    return 130
+
+
+def run_history(args: argparse.Namespace) -> int:
+    entries, unreadable = SessionHistory(config_dir()).entries()
+    if unreadable:
+        err(f"warning: {unreadable} unreadable line(s) of the session history were skipped")
+    if args.json:
+        print_json([asdict(entry) for entry in entries])
+        return 0
+    if not entries:
+        out("No sessions yet.")
+        return 0
+    rows = [
+        [
+            entry.time,
+            entry.profile,
+            entry.instance_id + (f" ({entry.instance_name})" if entry.instance_name else ""),
+            entry.document,
+            entry.session_id or "-",
+            entry.outcome,
+        ]
+        for entry in entries
+    ]
+    table(["TIME", "PROFILE", "INSTANCE", "DOCUMENT", "SESSION", "OUTCOME"], rows)
+    return 0

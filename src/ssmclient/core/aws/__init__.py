@@ -1,0 +1,6 @@
+"""The AWS engine: hop-1 source credentials, the two-hop role chain, the inventory, doctor.
+
+Qt-free and shared by the CLI and the GUI. Importing this package is cheap;
+the modules under it import botocore, so callers import them only when they
+really talk to AWS (botocore alone costs a few hundred milliseconds).
+"""

@@ -1,0 +1,343 @@
+"""The two-hop role chain: partner identity -> their own role (hop 1) -> the host's role (hop 2).
+
+Both hops yield botocore refreshable credentials: botocore itself calls
+AssumeRole again shortly before they expire, under its own lock, so there is
+no timer of ours. Hop 1 is refreshed only when it really must be, so an MFA
+code is asked for only then. Credentials stay in memory; nothing is written.
+"""
+
+import getpass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import botocore.session
+from botocore.client import BaseClient
+from botocore.credentials import Credentials, RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from ssmclient.core import aws_names
+from ssmclient.core.aws.client_config import ClientSettings, settings_from_env
+from ssmclient.core.aws.source_credentials import session_with_credentials, source_session
+from ssmclient.core.aws.step_errors import (
+    SOURCE_STEP,
+    from_exception,
+    hop1_step,
+    hop2_step,
+)
+from ssmclient.core.errors import InputError, SsmClientError
+from ssmclient.core.profile_model import PartyProfile, ProfileRecord
+from ssmclient.core.profile_store import ProfileStore
+from ssmclient.core.text import quoted
+
+if TYPE_CHECKING:
+    from types_boto3_sts.client import STSClient
+
+# Role chaining caps a session at one hour; asking for more is an error.
+MAX_CHAINED_DURATION = 3600
+
+MfaPrompt = Callable[[str], str]
+"""Given the MFA device serial, returns the 6-digit code (CLI: terminal or env; GUI: a dialog)."""
+
+
+class _ChainCredentials(RefreshableCredentials):
+    # botocore's defaults (advisory 15 min, mandatory 10 min before expiry)
+    # would refresh 15-minute sessions on every request. Tighter windows
+    # keep a refresh to when it is due.
+    _advisory_refresh_timeout = 5 * 60
+    _mandatory_refresh_timeout = 2 * 60
+
+
+class _MfaChainCredentials(_ChainCredentials):
+    # An advisory refresh would ask the user for a code well before it is
+    # needed; with both windows equal, hop 1 is renewed only when it must be.
+    _advisory_refresh_timeout = 2 * 60
+
+
+@dataclass(frozen=True)
+class ChainSettings:
+    role_arn: str
+    external_id: str = field(repr=False)
+    region: str
+    session_name: str
+    source_role_arn: str | None = None
+    source_identity: str | None = None  # set on every hop when not None
+    duration: int = MAX_CHAINED_DURATION
+    mfa_serial: str | None = None
+    host_contact: str | None = None
+
+
+@dataclass(frozen=True)
+class HopResult:
+    role_arn: str
+    assumed_role_arn: str
+    expiration: datetime
+
+
+def default_session_name() -> str:
+    """The local user name as a valid RoleSessionName (it shows in the host's CloudTrail)."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in the environment or the password database
+        user = ""
+    cleaned = re.sub(r"[^A-Za-z0-9_=.@+-]", "-", user).strip("-")[:64]
+    if len(cleaned) < 2:
+        cleaned = ("ssmclient-" + cleaned).rstrip("-")
+    return cleaned
+
+
+def ensure_not_expired(profile: PartyProfile) -> None:
+    if profile.is_expired():
+        assert profile.expires is not None
+        raise SsmClientError(
+            f"profile {quoted(profile.name)} expired on {profile.expires.isoformat()}: "
+            "it no longer connects; ask the host for a new profile file"
+        )
+
+
+def chain_settings(record: ProfileRecord, external_id: str) -> ChainSettings:
+    profile = record.profile
+    session_name = record.source.session_name or default_session_name()
+    reason = aws_names.check_session_name(session_name)
+    if reason:
+        raise InputError(f"session name: {reason}")
+    duration = min(profile.session_duration or MAX_CHAINED_DURATION, MAX_CHAINED_DURATION)
+    return ChainSettings(
+        role_arn=profile.role_arn,
+        external_id=external_id,
+        region=profile.region,
+        session_name=session_name,
+        source_role_arn=record.effective_source_role_arn,
+        source_identity=session_name if profile.source_identity else None,
+        duration=duration,
+        mfa_serial=record.source.mfa_serial,
+        host_contact=profile.host.contact,
+    )
+
+
+class RoleChain:
+    """Hop 1 (skipped without a source role), then hop 2 with the External ID.
+
+    Use `host_session()` / `client()` for calls as the host's role; the
+    credentials behind them refresh themselves. Not for use from several
+    threads at once, except for the clients it hands out (botocore clients are
+    thread-safe, sessions are not).
+    """
+
+    def __init__(
+        self,
+        source: botocore.session.Session,
+        settings: ChainSettings,
+        *,
+        mfa_prompt: MfaPrompt | None = None,
+        client_settings: ClientSettings | None = None,
+    ) -> None:
+        self.settings = settings
+        self.client_settings = client_settings or settings_from_env()
+        self._source = source
+        self._mfa_prompt = mfa_prompt
+        self._config = self.client_settings.botocore_config()
+        self._source_sts: STSClient | None = None
+        self._hop1: tuple[Credentials, HopResult | None] | None = None
+        self._hop2: tuple[RefreshableCredentials, HopResult] | None = None
+        self._host_session: botocore.session.Session | None = None
+        self._mfa_codes: list[str] = []  # only to mask them in messages
+
+    @classmethod
+    def from_record(
+        cls,
+        record: ProfileRecord,
+        store: ProfileStore,
+        *,
+        mfa_prompt: MfaPrompt | None = None,
+        client_settings: ClientSettings | None = None,
+    ) -> "RoleChain":
+        ensure_not_expired(record.profile)
+        external_id = store.external_id(record)
+        if external_id is None:
+            raise SsmClientError(
+                f"profile {quoted(record.name)}: its External ID is not in the OS keyring; "
+                "import the host's profile file again"
+            )
+        settings = chain_settings(record, external_id)
+        try:
+            source = source_session(record, store)
+        except (BotoCoreError, ClientError) as exc:
+            raise from_exception(exc, SOURCE_STEP) from None
+        return cls(source, settings, mfa_prompt=mfa_prompt, client_settings=client_settings)
+
+    # -- the steps, each callable on its own (doctor runs them one by one) --------
+
+    @property
+    def region(self) -> str:
+        return self.settings.region
+
+    @property
+    def source(self) -> botocore.session.Session:
+        return self._source
+
+    def _error(self, exc: Exception, step: str) -> SsmClientError:
+        return from_exception(
+            exc,
+            step,
+            host_contact=self.settings.host_contact,
+            secrets=(self.settings.external_id, *self._mfa_codes),
+        )
+
+    def _sts_for_source(self) -> "STSClient":
+        if self._source_sts is None:
+            try:
+                credentials = self._source.get_credentials()
+                client = self._source.create_client(
+                    "sts", region_name=self.region, config=self._config
+                )
+            except (BotoCoreError, ClientError) as exc:
+                raise self._error(exc, SOURCE_STEP) from None
+            if credentials is None:
+                # Said here, as the source's failure, rather than at hop 1's call.
+                raise self._error(NoCredentialsError(), SOURCE_STEP)
+            self._source_sts = cast("STSClient", client)
+        return self._source_sts
+
+    def caller_identity(self) -> str:
+        """The ARN of the partner's own identity (sts:GetCallerIdentity, source credentials)."""
+        sts = self._sts_for_source()
+        try:
+            return str(sts.get_caller_identity()["Arn"])
+        except (BotoCoreError, ClientError) as exc:
+            raise self._error(exc, SOURCE_STEP) from None
+
+    def _mfa_params(self) -> dict[str, str]:
+        serial = self.settings.mfa_serial
+        if serial is None:
+            return {}
+        if self._mfa_prompt is None:
+            raise InputError("MFA code: this profile needs one and nothing can ask for it")
+        code = self._mfa_prompt(serial).strip()
+        reason = aws_names.check_mfa_code(code)
+        if reason:
+            raise InputError(f"MFA code: {reason}")
+        self._mfa_codes.append(code)
+        return {"SerialNumber": serial, "TokenCode": code}
+
+    def _assume(
+        self, sts: "STSClient", role_arn: str, step: str, *, external_id: bool, mfa: bool
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "RoleArn": role_arn,
+            "RoleSessionName": self.settings.session_name,
+            "DurationSeconds": self.settings.duration,
+        }
+        if external_id:
+            params["ExternalId"] = self.settings.external_id
+        if self.settings.source_identity:
+            params["SourceIdentity"] = self.settings.source_identity
+        if mfa:
+            params.update(self._mfa_params())
+        try:
+            response = cast(dict[str, Any], sts.assume_role(**params))
+        except (BotoCoreError, ClientError) as exc:
+            raise self._error(exc, step) from None
+        return response
+
+    @staticmethod
+    def _metadata(response: dict[str, Any]) -> dict[str, str]:
+        creds = response["Credentials"]
+        expiration = creds["Expiration"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": expiration.isoformat()
+            if isinstance(expiration, datetime)
+            else str(expiration),
+        }
+
+    @staticmethod
+    def _result(role_arn: str, response: dict[str, Any]) -> HopResult:
+        return HopResult(
+            role_arn=role_arn,
+            assumed_role_arn=str(response["AssumedRoleUser"]["Arn"]),
+            expiration=response["Credentials"]["Expiration"],
+        )
+
+    def _refreshable(
+        self, sts: "STSClient", role_arn: str, step: str, *, external_id: bool, mfa: bool
+    ) -> tuple[RefreshableCredentials, HopResult]:
+        first = self._assume(sts, role_arn, step, external_id=external_id, mfa=mfa)
+
+        def refresh() -> dict[str, str]:
+            response = self._assume(sts, role_arn, step, external_id=external_id, mfa=mfa)
+            return self._metadata(response)
+
+        kind = _MfaChainCredentials if mfa else _ChainCredentials
+        credentials = kind.create_from_metadata(
+            self._metadata(first), refresh_using=refresh, method="ssmclient-assume-role"
+        )
+        return credentials, self._result(role_arn, first)
+
+    def hop1(self) -> HopResult | None:
+        """Assume the partner's own role; None when there is none (hop 2 then uses the source)."""
+        if self._hop1 is None:
+            role_arn = self.settings.source_role_arn
+            if role_arn is None:
+                try:
+                    source_creds = self._source.get_credentials()
+                except (BotoCoreError, ClientError) as exc:
+                    raise self._error(exc, SOURCE_STEP) from None
+                if source_creds is None:
+                    raise self._error(NoCredentialsError(), SOURCE_STEP)
+                self._hop1 = (source_creds, None)
+            else:
+                sts = self._sts_for_source()
+                creds, result = self._refreshable(
+                    sts, role_arn, hop1_step(role_arn), external_id=False, mfa=True
+                )
+                self._hop1 = (creds, result)
+        return self._hop1[1]
+
+    def hop2(self) -> HopResult:
+        """Assume the host's role with the External ID (runs hop 1 first if needed)."""
+        if self._hop2 is None:
+            self.hop1()
+            assert self._hop1 is not None
+            hop1_creds, hop1_result = self._hop1
+            role_arn = self.settings.role_arn
+            if hop1_result is None:
+                # No role of the partner's: MFA, if any, goes with this first AssumeRole.
+                sts, mfa = self._sts_for_source(), True
+            else:
+                session = session_with_credentials(hop1_creds, like=self._source)
+                client = session.create_client("sts", region_name=self.region, config=self._config)
+                sts = cast("STSClient", client)
+                mfa = False
+            self._hop2 = self._refreshable(
+                sts, role_arn, hop2_step(role_arn), external_id=True, mfa=mfa
+            )
+        return self._hop2[1]
+
+    # -- what later steps (listing, sessions) use ---------------------------------
+
+    def credentials(self) -> RefreshableCredentials:
+        """The host role's credentials (hop 2), refreshing themselves before they expire."""
+        self.hop2()
+        assert self._hop2 is not None
+        return self._hop2[0]
+
+    def host_session(self) -> botocore.session.Session:
+        """A botocore session acting as the host's role; make clients from one thread only."""
+        if self._host_session is None:
+            self._host_session = session_with_credentials(self.credentials(), like=self._source)
+        return self._host_session
+
+    def client(self, service: str, region: str | None = None) -> BaseClient:
+        """A client (thread-safe once made) of `service` in `region` as the host's role."""
+        return self.host_session().create_client(
+            service, region_name=region or self.region, config=self._config
+        )
+
+    def endpoint_url(self, service: str, region: str | None = None) -> str:
+        """Where botocore sends `service` requests (AWS_ENDPOINT_URL and friends apply)."""
+        return str(self.client(service, region).meta.endpoint_url)

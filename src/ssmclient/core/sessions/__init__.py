@@ -1,0 +1,1 @@
+"""Session Manager sessions: the plugin, starting sessions, port forwards, history."""

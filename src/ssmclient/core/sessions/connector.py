@@ -1,0 +1,246 @@
+"""Opening shells and port forwards for a profile: StartSession, then the plugin.
+
+Used by the CLI and (later) the GUI. The role chain is passed in, so a caller
+that already holds fresh hop-2 credentials makes exactly one AWS request per
+session (StartSession).
+"""
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ssmclient.core.errors import InputError, SsmClientError
+from ssmclient.core.profile_model import SHELL_DOCUMENT, ProfileRecord
+from ssmclient.core.sessions.history import HistoryEntry, SessionHistory
+from ssmclient.core.sessions.inline_session import run_inline
+from ssmclient.core.sessions.plugin_discovery import Plugin, find_plugin
+from ssmclient.core.sessions.port_forward import PortForward
+from ssmclient.core.sessions.session_start import (
+    IDENTITY_VARIABLES,
+    PluginInvocation,
+    SessionRequest,
+    StartedSession,
+    plugin_invocation,
+    port_forward_request,
+    shell_request,
+    start_session,
+    terminate_quietly,
+)
+from ssmclient.core.terminals.handoff import HandoffError, HandoffServer, build_payload
+from ssmclient.core.terminals.launchers import ChosenTerminal, choose_terminal, open_window
+from ssmclient.core.text import quoted
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+    from ssmclient.core.aws.role_chain import RoleChain
+
+_INSTANCE_ID = re.compile(r"(i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})", re.ASCII)
+HANDOFF_TIMEOUT = 30.0
+
+
+def check_instance_id(value: str) -> str:
+    if not _INSTANCE_ID.fullmatch(value):
+        raise InputError(
+            f"INSTANCE_ID: {quoted(value, 40)} is not an instance id (i-0123456789abcdef0)"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class ShellOutcome:
+    session_id: str
+    terminal: str
+    exit_status: int | None  # inline only
+    window_pid: int | None = None  # the terminal program started for a window
+
+
+class SessionConnector:
+    def __init__(
+        self,
+        record: ProfileRecord,
+        chain: "RoleChain",
+        history: SessionHistory,
+        *,
+        plugin_setting: str | None = None,
+    ) -> None:
+        self.record = record
+        self.chain = chain
+        self.history = history
+        self._plugin_setting = plugin_setting
+        self._plugin: Plugin | None = None
+        self._ssm: dict[str, BaseClient] = {}
+        self.handoff_timeout = HANDOFF_TIMEOUT
+
+    # -- shared steps ---------------------------------------------------------
+
+    def plugin(self) -> Plugin:
+        if self._plugin is None:
+            self._plugin = find_plugin(self._plugin_setting)
+        return self._plugin
+
+    def _ssm_client(self, region: str) -> "BaseClient":
+        if region not in self._ssm:
+            self._ssm[region] = self.chain.client("ssm", region)
+        return self._ssm[region]
+
+    def _check_document(self, document: str) -> None:
+        allowed = self.record.profile.documents
+        if document not in allowed:
+            raise InputError(
+                f"the host's profile does not offer {document} sessions "
+                f"(it offers: {', '.join(allowed)})"
+            )
+
+    def _start(
+        self, request: SessionRequest, region: str, instance_name: str | None
+    ) -> StartedSession:
+        try:
+            return start_session(self._ssm_client(region), request, region)
+        except SsmClientError as exc:
+            self._record(request, region, instance_name, None, f"failed: {exc.message}")
+            raise
+
+    def _invocation(self, started: StartedSession) -> PluginInvocation:
+        credentials = self.chain.credentials().get_frozen_credentials()
+        return plugin_invocation(str(self.plugin().path), started, credentials)
+
+    def _record(
+        self,
+        request: SessionRequest,
+        region: str,
+        instance_name: str | None,
+        session_id: str | None,
+        outcome: str,
+    ) -> None:
+        self.history.append(
+            HistoryEntry.now(
+                profile=self.record.name,
+                instance_id=request.target,
+                instance_name=instance_name,
+                document=request.document_name,
+                session_id=session_id,
+                reason=request.reason,
+                outcome=outcome,
+                region=region,
+            )
+        )
+
+    # -- shells ---------------------------------------------------------------
+
+    def open_shell(
+        self,
+        instance_id: str,
+        *,
+        terminal: str | None = None,
+        reason: str | None = None,
+        region: str | None = None,
+        instance_name: str | None = None,
+    ) -> ShellOutcome:
+        """A shell: inline (`terminal="inline"`) or in a new terminal window."""
+        check_instance_id(instance_id)
+        self._check_document(SHELL_DOCUMENT)
+        request = shell_request(instance_id, reason)
+        region = region or self.record.profile.region
+        self.plugin()  # a missing or unsafe plugin is reported before any session opens
+        chosen: ChosenTerminal | None = None
+        if terminal != "inline":
+            chosen = choose_terminal(terminal)
+        started = self._start(request, region, instance_name)
+        ssm = self._ssm_client(region)
+        try:
+            invocation = self._invocation(started)
+        except SsmClientError:
+            terminate_quietly(ssm, started.session_id)
+            raise
+        if chosen is None:
+            try:
+                status = run_inline(invocation)
+            except SsmClientError as exc:
+                terminate_quietly(ssm, started.session_id)
+                self._record(
+                    request, region, instance_name, started.session_id, f"failed: {exc.message}"
+                )
+                raise
+            self._record(request, region, instance_name, started.session_id, "ended")
+            return ShellOutcome(started.session_id, "inline", status)
+        try:
+            window_pid = self._open_in_window(chosen, invocation, started, instance_name)
+        except SsmClientError as exc:
+            terminate_quietly(ssm, started.session_id)
+            self._record(
+                request, region, instance_name, started.session_id, f"failed: {exc.message}"
+            )
+            raise
+        self._record(
+            request, region, instance_name, started.session_id, f"opened in {chosen.launcher.name}"
+        )
+        return ShellOutcome(started.session_id, chosen.launcher.name, None, window_pid)
+
+    def _open_in_window(
+        self,
+        terminal: ChosenTerminal,
+        invocation: PluginInvocation,
+        started: StartedSession,
+        instance_name: str | None,
+    ) -> int:
+        target = started.request.target
+        label = f"{instance_name} ({target})" if instance_name else target
+        title = f"{self.record.name} — {label}"
+        banner = f"ssmclient: {self.record.name}: session {started.session_id} on {label}"
+        payload = build_payload(
+            invocation.argv,
+            invocation.handoff_environment(),
+            list(IDENTITY_VARIABLES),
+            title,
+            banner,
+        )
+        server = HandoffServer(payload)
+        try:
+            window = open_window(terminal, server.helper_command())
+            try:
+                server.serve(self.handoff_timeout)
+            except HandoffError:
+                if window.poll() is None and terminal.launcher.name in ("xterm", "$TERMINAL"):
+                    window.terminate()
+                raise
+        finally:
+            server.close()
+        return window.pid
+
+    # -- port forwards ---------------------------------------------------------
+
+    def forward(
+        self,
+        instance_id: str,
+        remote_port: int,
+        *,
+        local_port: int | None = None,
+        host: str | None = None,
+        reason: str | None = None,
+        region: str | None = None,
+        instance_name: str | None = None,
+        ready_timeout: float = 30.0,
+    ) -> PortForward:
+        """Start a forward and return it once the plugin has opened the local port."""
+        check_instance_id(instance_id)
+        request = port_forward_request(instance_id, remote_port, local_port, host, reason)
+        self._check_document(request.document_name)
+        region = region or self.record.profile.region
+        self.plugin()
+        started = self._start(request, region, instance_name)
+        ssm = self._ssm_client(region)
+        try:
+            invocation = self._invocation(started)
+        except SsmClientError:
+            terminate_quietly(ssm, started.session_id)
+            raise
+
+        def terminate(session_id: str) -> None:
+            terminated = terminate_quietly(ssm, session_id)
+            outcome = "ended" if terminated else "ended (TerminateSession failed)"
+            self._record(request, region, instance_name, session_id, outcome)
+
+        forward = PortForward(invocation, started, terminate)
+        forward.start(ready_timeout)  # on failure it stops itself, which records the end
+        return forward

@@ -1,0 +1,40 @@
+"""Running the plugin attached to the current terminal, as `aws ssm start-session` does."""
+
+import contextlib
+import signal
+import subprocess
+from collections.abc import Iterator
+
+from ssmclient.core.errors import SsmClientError
+from ssmclient.core.sessions.session_start import PluginInvocation
+
+_USER_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGQUIT", "SIGTSTP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def user_signals_ignored() -> Iterator[None]:
+    """Ignore Ctrl+C, Ctrl+\\ and Ctrl+Z here while the plugin runs.
+
+    The plugin puts the terminal in raw mode and sends those keys to the
+    remote shell; ssmclient must neither die nor stop meanwhile. The child
+    inherits the ignored dispositions, as it does under the AWS CLI.
+    """
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in _USER_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def run_inline(invocation: PluginInvocation) -> int:
+    with user_signals_ignored():
+        try:
+            process = subprocess.Popen(invocation.argv, env=invocation.env)
+        except OSError as exc:
+            raise SsmClientError(
+                f"session-manager-plugin could not be started: {exc.strerror or exc}"
+            ) from None
+        return process.wait()

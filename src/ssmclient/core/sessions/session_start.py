@@ -1,0 +1,251 @@
+"""Starting a session exactly as `aws ssm start-session` does, and handing it to the plugin.
+
+ssmclient calls ssm:StartSession itself, so that a denial (the host's ABAC
+refusing an instance) is a clear error here rather than text in a terminal
+that flashes and closes. The plugin then gets the AWS CLI's argv and
+environment: the response only in AWS_SSM_START_SESSION_RESPONSE, the hop-2
+credentials in its environment, AWS_PROFILE removed.
+"""
+
+import contextlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.client import BaseClient
+from botocore.credentials import ReadOnlyCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ssmclient.core.errors import InputError, SsmClientError
+from ssmclient.core.profile_model import (
+    PORT_FORWARD_DOCUMENT,
+    REMOTE_PORT_FORWARD_DOCUMENT,
+    SHELL_DOCUMENT,
+)
+from ssmclient.core.text import quoted
+
+RESPONSE_VARIABLE = "AWS_SSM_START_SESSION_RESPONSE"
+MAX_REASON_LENGTH = 256
+
+# Variables that would make the plugin use another identity than the one
+# that started the session.
+_IDENTITY_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_SESSION_NAME",
+    RESPONSE_VARIABLE,
+)
+
+
+# What a plugin started in another window (whose environment is the
+# terminal's, not ours) must receive: the session, the identity, and where
+# botocore was told to send requests and whom to trust.
+_HANDOFF_VARIABLES = frozenset(
+    {
+        RESPONSE_VARIABLE,
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_CA_BUNDLE",
+        "AWS_USE_FIPS_ENDPOINT",
+        "AWS_USE_DUALSTACK_ENDPOINT",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "NO_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "no_proxy",
+    }
+)
+_HANDOFF_PREFIXES = ("AWS_ENDPOINT_URL",)
+IDENTITY_VARIABLES = _IDENTITY_VARIABLES
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """What to ask StartSession for. `document` None means the default shell."""
+
+    target: str
+    document: str | None = None
+    parameters: Mapping[str, list[str]] = field(default_factory=dict)
+    reason: str | None = None
+
+    def api_parameters(self) -> dict[str, Any]:
+        """The StartSession request, which the plugin also receives (as the AWS CLI passes it)."""
+        request: dict[str, Any] = {"Target": self.target}
+        if self.document is not None:
+            request["DocumentName"] = self.document
+        if self.parameters:
+            request["Parameters"] = {key: list(value) for key, value in self.parameters.items()}
+        if self.reason:
+            request["Reason"] = self.reason
+        return request
+
+    @property
+    def document_name(self) -> str:
+        return self.document or SHELL_DOCUMENT
+
+
+def shell_request(target: str, reason: str | None = None) -> SessionRequest:
+    return SessionRequest(target, reason=check_reason(reason))
+
+
+def port_forward_request(
+    target: str,
+    remote_port: int,
+    local_port: int | None,
+    host: str | None = None,
+    reason: str | None = None,
+) -> SessionRequest:
+    parameters = {
+        "portNumber": [str(remote_port)],
+        "localPortNumber": [str(local_port or 0)],
+    }
+    if host is None:
+        return SessionRequest(target, PORT_FORWARD_DOCUMENT, parameters, check_reason(reason))
+    return SessionRequest(
+        target, REMOTE_PORT_FORWARD_DOCUMENT, {"host": [host], **parameters}, check_reason(reason)
+    )
+
+
+def check_reason(reason: str | None) -> str | None:
+    """StartSession's Reason: 1-256 characters, shown to the host in its session history."""
+    if reason is None:
+        return None
+    if not reason.strip():
+        raise InputError("--reason: must not be empty")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InputError(f"--reason: must be at most {MAX_REASON_LENGTH} characters")
+    if not reason.isprintable():
+        raise InputError("--reason: must not contain control or invisible characters")
+    return reason
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    session_id: str
+    token_value: str = field(repr=False)
+    stream_url: str = field(repr=False)
+    request: SessionRequest
+    region: str
+    endpoint_url: str
+
+    def plugin_payload(self) -> str:
+        # Exactly the three keys the AWS CLI hands over.
+        return json.dumps(
+            {
+                "SessionId": self.session_id,
+                "TokenValue": self.token_value,
+                "StreamUrl": self.stream_url,
+            }
+        )
+
+
+class SessionDeniedError(SsmClientError):
+    pass
+
+
+def _start_error(exc: Exception, target: str) -> SsmClientError:
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        message = exc.response.get("Error", {}).get("Message", "")
+        if code == "AccessDeniedException":
+            return SessionDeniedError(
+                f"start session on {target}: the host does not allow you a session on this "
+                f"instance ({code}: {message})"
+            )
+        if code == "TargetNotConnected":
+            return SsmClientError(
+                f"start session on {target}: the instance is not connected to Session Manager "
+                f"(stopped, or its SSM agent is offline) ({code}: {message})"
+            )
+        if code in ("InvalidDocument", "InvalidDocumentAccess"):
+            return SsmClientError(
+                f"start session on {target}: the host does not offer this session document "
+                f"({code}: {message})"
+            )
+        return SsmClientError(f"start session on {target}: {code}: {message}")
+    return SsmClientError(f"start session on {target}: {exc}")
+
+
+def start_session(ssm: BaseClient, request: SessionRequest, region: str) -> StartedSession:
+    """Call ssm:StartSession as the host's role; errors say what the denial means."""
+    try:
+        response = ssm.start_session(**request.api_parameters())  # type: ignore[attr-defined]
+    except (ClientError, BotoCoreError) as exc:
+        raise _start_error(exc, quoted(request.target)) from None
+    return StartedSession(
+        session_id=response["SessionId"],
+        token_value=response["TokenValue"],
+        stream_url=response["StreamUrl"],
+        request=request,
+        region=region,
+        endpoint_url=ssm.meta.endpoint_url,
+    )
+
+
+def terminate_quietly(ssm: BaseClient, session_id: str) -> bool:
+    """TerminateSession, for cleanup: a failure here must not hide the original error."""
+    with contextlib.suppress(ClientError, BotoCoreError):
+        ssm.terminate_session(SessionId=session_id)  # type: ignore[attr-defined]
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class PluginInvocation:
+    """The plugin's argv and environment; `env` holds secrets and must never be logged."""
+
+    argv: list[str]
+    env: dict[str, str] = field(repr=False)
+
+    def handoff_environment(self) -> dict[str, str]:
+        """What a hand-off must set in the new window's environment (secrets included)."""
+        return {
+            name: value
+            for name, value in self.env.items()
+            if name in _HANDOFF_VARIABLES or name.startswith(_HANDOFF_PREFIXES)
+        }
+
+
+def plugin_invocation(
+    plugin_path: str,
+    session: StartedSession,
+    credentials: ReadOnlyCredentials,
+    base_env: Mapping[str, str] | None = None,
+) -> PluginInvocation:
+    argv = [
+        plugin_path,
+        RESPONSE_VARIABLE,
+        session.region,
+        "StartSession",
+        "",  # no profile: the plugin uses the credentials in its environment
+        json.dumps(session.request.api_parameters()),
+        session.endpoint_url,
+    ]
+    env = dict((base_env if base_env is not None else os.environ).items())
+    for name in _IDENTITY_VARIABLES:
+        env.pop(name, None)
+    env.update(
+        {
+            RESPONSE_VARIABLE: session.plugin_payload(),
+            "AWS_ACCESS_KEY_ID": str(credentials.access_key),
+            "AWS_SECRET_ACCESS_KEY": str(credentials.secret_key),
+            "AWS_REGION": session.region,
+            "AWS_DEFAULT_REGION": session.region,
+        }
+    )
+    if credentials.token:
+        env["AWS_SESSION_TOKEN"] = credentials.token
+    return PluginInvocation(argv, env)

@@ -1,0 +1,238 @@
+"""Handing a session's secrets to the plugin in a new terminal window.
+
+Terminals such as gnome-terminal start their command in a server process, so
+the caller's environment does not reach it; and argv is readable by every
+local user. So the window runs a small ssmclient helper instead of the plugin.
+The helper connects back over a private local channel, gets the plugin's argv
+and environment, and replaces itself with the plugin (exec). Nothing is
+written to disk and no secret is in any argv.
+
+The channel is multiprocessing.connection: a Unix socket inside a fresh 0700
+directory (a named pipe on Windows), with its HMAC challenge on a one-time
+32-byte key. The key is in the helper's argv; on POSIX that is harmless
+because no other user can reach the socket, and the peer's uid is checked on
+Linux too. Messages are JSON bytes (send_bytes), never pickles. The server
+accepts one connection, then closes and removes the channel.
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import struct
+import sys
+import tempfile
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Client, Connection, Listener
+
+from ssmclient.core.errors import SsmClientError
+from ssmclient.core.text import escape_unsafe, one_line
+
+HANDOFF_COMMAND = "__session-handoff"
+
+
+def ssmclient_command() -> list[str]:
+    """How to run this ssmclient again: the frozen executable, or this Python with -m."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "ssmclient"]
+
+
+@dataclass(frozen=True)
+class HandoffPayload:
+    argv: list[str]
+    env_set: dict[str, str] = field(repr=False)
+    env_unset: list[str]
+    title: str
+    banner: str
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(
+            {
+                "argv": self.argv,
+                "env_set": self.env_set,
+                "env_unset": self.env_unset,
+                "title": self.title,
+                "banner": self.banner,
+            }
+        ).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "HandoffPayload":
+        raw = json.loads(data.decode("utf-8"))
+        argv = raw["argv"]
+        env_set = raw["env_set"]
+        env_unset = raw["env_unset"]
+        if not (isinstance(argv, list) and all(isinstance(a, str) for a in argv) and argv):
+            raise ValueError("bad argv")
+        if not isinstance(env_set, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in env_set.items()
+        ):
+            raise ValueError("bad environment")
+        if not isinstance(env_unset, list) or not all(isinstance(k, str) for k in env_unset):
+            raise ValueError("bad environment")
+        return cls(argv, env_set, env_unset, str(raw["title"]), str(raw["banner"]))
+
+
+class HandoffError(SsmClientError):
+    pass
+
+
+def _peer_uid(connection: Connection) -> int | None:
+    if not hasattr(socket, "SO_PEERCRED"):
+        return None
+    sock = socket.socket(fileno=os.dup(connection.fileno()))
+    try:
+        data = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    finally:
+        sock.close()
+    _pid, uid, _gid = struct.unpack("3i", data)
+    return int(uid)
+
+
+class HandoffServer:
+    """Serves one payload to one helper, then goes away."""
+
+    def __init__(self, payload: HandoffPayload) -> None:
+        self._payload = payload
+        self._authkey = secrets.token_bytes(32)
+        self._directory: str | None = None
+        if sys.platform.startswith("win"):
+            self.address = rf"\\.\pipe\ssmclient-{secrets.token_hex(16)}"
+            self._listener = Listener(self.address, family="AF_PIPE", authkey=self._authkey)
+        else:
+            self._directory = tempfile.mkdtemp(prefix="ssmclient-")  # created 0700
+            self.address = os.path.join(self._directory, "handoff")
+            self._listener = Listener(self.address, family="AF_UNIX", authkey=self._authkey)
+        self._done = threading.Event()
+        self._result: str | None = None
+
+    def helper_command(self) -> list[str]:
+        return [*ssmclient_command(), HANDOFF_COMMAND, self.address, self._authkey.hex()]
+
+    def serve(self, timeout: float) -> None:
+        """Wait for the helper, hand over, and wait for its word that the plugin is starting."""
+        worker = threading.Thread(target=self._serve_one, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        self.close()
+        worker.join(1)
+        if self._result == "started":
+            return
+        if self._result is None:
+            raise HandoffError(
+                f"the terminal window did not start the session within {timeout:.0f} s"
+            )
+        raise HandoffError(f"the terminal window could not start the plugin: {self._result}")
+
+    def _serve_one(self) -> None:
+        try:
+            with self._listener.accept() as connection:
+                uid = _peer_uid(connection)
+                if uid is not None and hasattr(os, "getuid") and uid != os.getuid():
+                    self._result = "a process of another user connected; refused"
+                    return
+                connection.send_bytes(self._payload.to_bytes())
+                if connection.poll(30):
+                    self._result = one_line(connection.recv_bytes(4096).decode("utf-8", "replace"))
+                else:
+                    self._result = "no answer from the helper"
+        except (OSError, EOFError) as exc:
+            if self._result is None and not self._done.is_set():
+                self._result = f"hand-off failed: {exc}"
+        except Exception as exc:  # e.g. AuthenticationError: a wrong key
+            self._result = f"hand-off refused: {type(exc).__name__}"
+
+    def close(self) -> None:
+        if self._done.is_set():
+            return
+        self._done.set()
+        with contextlib.suppress(OSError):
+            self._listener.close()
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+
+
+def build_payload(
+    argv: Sequence[str],
+    env_set: Mapping[str, str],
+    env_unset: Sequence[str],
+    title: str,
+    banner: str,
+) -> HandoffPayload:
+    return HandoffPayload(list(argv), dict(env_set), list(env_unset), title, banner)
+
+
+def _set_title(title: str) -> None:
+    # The title is host-written text: escape_unsafe removes every control
+    # character, so it cannot end the escape sequence early or inject others.
+    safe = escape_unsafe(title)[:200]
+    if sys.stdout.isatty() and not sys.platform.startswith("win"):
+        sys.stdout.write(f"\033]0;{safe}\007")
+        sys.stdout.flush()
+    elif sys.platform.startswith("win"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.windll.kernel32.SetConsoleTitleW(safe)  # type: ignore[attr-defined]
+
+
+def run_helper(address: str, key_hex: str) -> int:
+    """The helper inside the new window: fetch the payload, then become the plugin."""
+    family = "AF_PIPE" if address.startswith("\\\\.\\pipe\\") else "AF_UNIX"
+    try:
+        connection = Client(address, family=family, authkey=bytes.fromhex(key_hex))
+    except Exception as exc:
+        sys.stderr.write(f"ssmclient: could not receive the session ({type(exc).__name__})\n")
+        _pause()
+        return 1
+    with connection:
+        try:
+            payload = HandoffPayload.from_bytes(connection.recv_bytes(1 << 20))
+        except (ValueError, KeyError, EOFError, OSError) as exc:
+            sys.stderr.write(f"ssmclient: bad session hand-off ({exc})\n")
+            _pause()
+            return 1
+        plugin = payload.argv[0]
+        if not (os.path.isfile(plugin) and os.access(plugin, os.X_OK)):
+            connection.send_bytes(b"the plugin is not an executable file")
+            return 1
+        env = {k: v for k, v in os.environ.items() if k not in payload.env_unset}
+        env.update(payload.env_set)
+        _set_title(payload.title)
+        sys.stdout.write(escape_unsafe(payload.banner) + "\n")
+        sys.stdout.flush()
+        connection.send_bytes(b"started")
+    if sys.platform.startswith("win"):
+        import subprocess
+
+        code = subprocess.call(payload.argv, env=env)
+        _pause()
+        return code
+    try:
+        os.execve(plugin, payload.argv, env)
+    except OSError as exc:
+        sys.stderr.write(f"ssmclient: could not start the plugin: {exc.strerror}\n")
+        _pause()
+        return 1
+    return 0  # pragma: no cover - execve does not return
+
+
+def _pause() -> None:
+    # Keep the window open long enough to read the message.
+    with contextlib.suppress(Exception):
+        if sys.stdin.isatty():
+            input("Press Enter to close this window.")
+
+
+def parse_helper_argv(argv: Sequence[str]) -> tuple[str, str] | None:
+    if len(argv) == 3 and argv[0] == HANDOFF_COMMAND:
+        return argv[1], argv[2]
+    return None
+
+
+__all__ = ["HANDOFF_COMMAND", "HandoffServer", "build_payload", "run_helper", "ssmclient_command"]

@@ -1,0 +1,67 @@
+"""Fixtures for tests that talk to the sandbox as a partner: alice's environment, an imported
+profile, the role chain, and the recording stand-in plugin. Loaded as a pytest plugin.
+
+The sandbox server runs in this process (`aws_sandbox`); botocore reaches it only
+through AWS_ENDPOINT_URL, as it would reach AWS.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ssmclient.core.aws.role_chain import RoleChain
+from ssmclient.core.paths import config_dir
+from ssmclient.core.profile_file import read_profile_file
+from ssmclient.core.profile_model import ProfileRecord
+from ssmclient.core.profile_store import ProfileStore
+from ssmclient.sandbox.client import Sandbox
+from ssmclient.sandbox.session_program import install_stand_in
+
+
+@pytest.fixture
+def no_aws_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """None of the developer's AWS settings reach the test."""
+    for name in list(os.environ):
+        if name.startswith("AWS_") or name == "SSMCLIENT_MFA_CODE":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def alice(aws_sandbox: Sandbox, no_aws_settings: None, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """This process acts as alice (her keys through the default chain) against the sandbox."""
+    for name, value in aws_sandbox.env().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    # Short enough that a latency test fails fast, long enough for a busy CI machine.
+    monkeypatch.setenv("SSMCLIENT_AWS_CONNECT_TIMEOUT", "2")
+    monkeypatch.setenv("SSMCLIENT_AWS_READ_TIMEOUT", "5")
+    return aws_sandbox
+
+
+@pytest.fixture
+def store() -> ProfileStore:
+    return ProfileStore(config_dir())
+
+
+@pytest.fixture
+def record(alice: Sandbox, store: ProfileStore) -> ProfileRecord:
+    """The host's A profile, imported as a partner would."""
+    return store.save_import(read_profile_file(alice.scenario.profile_file)).record
+
+
+@pytest.fixture
+def chain(record: ProfileRecord, store: ProfileStore) -> RoleChain:
+    return RoleChain.from_record(record, store)
+
+
+@pytest.fixture
+def plugin_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The recording stand-in plugin, found through SSMCLIENT_PLUGIN; returns its record file."""
+    record_to = tmp_path / "plugin-record.jsonl"
+    plugin = install_stand_in(tmp_path / "plugin-bin", record_to=record_to)
+    monkeypatch.setenv("SSMCLIENT_PLUGIN", str(plugin))
+    return record_to

@@ -1,0 +1,174 @@
+"""`ssmclient instances` in-process against the sandbox: JSON and table output, exit codes."""
+
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+
+from ssmclient.sandbox.client import Sandbox
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+def one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ssmclient: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+FIELDS = {
+    "instance_id",
+    "name",
+    "state",
+    "ping_status",
+    "private_ip",
+    "public_ip",
+    "platform",
+    "region",
+    "availability_zone",
+    "launch_time",
+    "tag_value",
+}
+
+
+def test_json_lists_the_tagged_instances(cli_alice: Sandbox, imported: str, run: Run) -> None:
+    scenario = cli_alice.scenario
+    status, out, err = run("instances", "--profile", imported, "--json")
+    assert status == 0, err
+    document = json.loads(out)
+    assert {row["instance_id"] for row in document} == set(scenario.instances_a)
+    assert all(set(row) >= FIELDS for row in document)
+    by_id = {row["instance_id"]: row for row in document}
+    assert all(by_id[i]["name"] is None for i in scenario.instances_a_unnamed)
+    assert by_id[scenario.instance_a_stopped]["state"] == "stopped"
+    assert {row["tag_value"] for row in document} == {scenario.tag_value_a}
+    assert scenario.external_id not in out + err
+    assert cli_alice.count("AssumeRole") == 2
+
+
+def test_table_output_and_two_regions(cli_alice: Sandbox, imported: str, run: Run) -> None:
+    scenario = cli_alice.scenario
+    status, out, _ = run(
+        "instances", "--profile", imported, "--region", scenario.region,
+        "--region", scenario.second_region,
+    )  # fmt: skip
+    assert status == 0
+    header, *rows = out.splitlines()
+    assert header.split()[:3] == ["INSTANCE", "NAME", "STATE"]
+    ids = [row.split()[0] for row in rows]
+    assert set(ids) == set(scenario.instances_a) | set(scenario.instances_a_second_region)
+    assert rows[-1].rstrip().endswith(scenario.second_region)
+
+
+def test_bad_region_is_an_input_error(cli_alice: Sandbox, imported: str, run: Run) -> None:
+    status, _, err = run("instances", "--profile", imported, "--region", "moon-1")
+    assert status == 2
+    assert one_error_line(err).startswith("ssmclient: --region moon-1:")
+
+
+def test_unknown_profile(cli_alice: Sandbox, run: Run) -> None:
+    status, _, err = run("instances", "--profile", "nope", "--json")
+    assert status == 2
+    assert "no such profile" in one_error_line(err)
+
+
+def test_wrong_external_id_is_one_line_naming_hop2(
+    cli_alice: Sandbox, run: Run, variant: Callable[..., str]
+) -> None:
+    name = variant(external_id="NotTheRightOne-42")
+    status, out, err = run("instances", "--profile", name, "--json")
+    assert status == 1
+    assert out == ""
+    line = one_error_line(err)
+    assert line.startswith(f"ssmclient: hop 2 ({cli_alice.scenario.host_role_arn}): AccessDenied")
+    assert "ask the host: cloud-ops@sandbox.invalid" in line
+    assert "NotTheRightOne-42" not in line
+
+
+def test_expired_profile_refuses_to_list(
+    cli_alice: Sandbox, run: Run, variant: Callable[..., str]
+) -> None:
+    name = variant(expires="2020-01-01T00:00:00Z")
+    status, _, err = run("instances", "--profile", name)
+    assert status == 1
+    assert "expired on 2020-01-01" in one_error_line(err)
+    assert cli_alice.count("AssumeRole") == 0
+
+
+@pytest.fixture
+def mfa_profile(cli_alice: Sandbox, imported: str, run: Run) -> str:
+    scenario = cli_alice.scenario
+    status, _, err = run(
+        "profile", "set-source", imported, "--source-role-arn", scenario.partner_mfa_role_arn,
+        "--mfa-serial", scenario.mfa_serial,
+    )  # fmt: skip
+    assert status == 0, err
+    return imported
+
+
+def test_mfa_code_from_the_environment(
+    cli_alice: Sandbox, mfa_profile: str, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSMCLIENT_MFA_CODE", cli_alice.scenario.mfa_code)
+    status, out, err = run("instances", "--profile", mfa_profile, "--json")
+    assert status == 0, err
+    assert len(json.loads(out)) == len(cli_alice.scenario.instances_a)
+
+
+def test_mfa_code_from_the_terminal(
+    cli_alice: Sandbox, mfa_profile: str, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = io.StringIO(cli_alice.scenario.mfa_code + "\n")
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stdin", terminal)
+    status, _, err = run("instances", "--profile", mfa_profile, "--json")
+    assert status == 0
+    assert f"MFA code for {cli_alice.scenario.mfa_serial}" in err
+
+
+@pytest.mark.parametrize("code", [None, "12345", "12a456"])
+def test_missing_or_malformed_mfa_code(
+    cli_alice: Sandbox,
+    mfa_profile: str,
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    code: str | None,
+) -> None:
+    if code is not None:
+        monkeypatch.setenv("SSMCLIENT_MFA_CODE", code)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    status, _, err = run("instances", "--profile", mfa_profile)
+    assert status == 2
+    assert one_error_line(err).startswith("ssmclient: MFA code:")
+    assert cli_alice.count("AssumeRole") == 0
+
+
+def test_network_down_is_one_line(
+    cli_alice: Sandbox, imported: str, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("SSMCLIENT_AWS_MAX_ATTEMPTS", "1")
+    status, _, err = run("instances", "--profile", imported)
+    assert status == 1
+    line = one_error_line(err)
+    assert line.startswith("ssmclient: hop 1 (")
+    assert "cannot reach AWS" in line
+
+
+def test_session_name_and_source_identity_on_both_hops(
+    cli_alice: Sandbox, run: Run, variant: Callable[..., str]
+) -> None:
+    name = variant(source_identity=True)
+    assert run("profile", "set-source", name, "--session-name", "alice.partner")[0] == 0
+    status, _, err = run("instances", "--profile", name, "--json")
+    assert status == 0, err
+    hop1, hop2 = cli_alice.requests("AssumeRole")
+    assert hop1.caller == cli_alice.scenario.alice_user_arn
+    assert hop2.caller is not None
+    assert hop2.caller.endswith(":assumed-role/3P_IAM_Assume_Role/alice.partner")
+    (listing,) = cli_alice.requests("DescribeInstances")
+    assert listing.caller is not None
+    assert listing.caller.endswith("/alice.partner")

@@ -1,0 +1,139 @@
+"""The inventory against botocore's Stubber: paging, filtering, ordering, ping merge."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.client import BaseClient
+from botocore.stub import Stubber
+
+from ssmclient.core.aws.inventory import PAGE_SIZE, list_instances
+from ssmclient.core.profile_model import InstanceTag
+
+TAG = InstanceTag("ExternalAccessGrantedTo", "Third_Party_A")
+LAUNCH = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _raw(instance_id: str, name: str | None, value: str = TAG.value) -> dict[str, Any]:
+    tags = [{"Key": TAG.key, "Value": value}]
+    if name is not None:
+        tags.append({"Key": "Name", "Value": name})
+    return {
+        "InstanceId": instance_id,
+        "State": {"Code": 16, "Name": "running"},
+        "PrivateIpAddress": "10.0.0.1",
+        "Placement": {"AvailabilityZone": "us-east-1a"},
+        "LaunchTime": LAUNCH,
+        "PlatformDetails": "Linux/UNIX",
+        "Tags": tags,
+    }
+
+
+class Clients:
+    """A ClientFactory of stubbed clients, one per (service, region)."""
+
+    def __init__(self) -> None:
+        session = botocore.session.Session()
+        session.set_credentials("AKIAEXAMPLEEXAMPLE00", "x" * 40)
+        self.clients: dict[tuple[str, str], BaseClient] = {}
+        self.stubbers: dict[tuple[str, str], Stubber] = {}
+        for service in ("ec2", "ssm"):
+            for region in ("us-east-1", "us-west-2"):
+                client = session.create_client(service, region_name=region)
+                self.clients[service, region] = client
+                self.stubbers[service, region] = Stubber(client)
+
+    def __call__(self, service: str, region: str | None = None) -> BaseClient:
+        return self.clients[service, region or "us-east-1"]
+
+
+@pytest.fixture
+def clients() -> Iterator[Clients]:
+    factory = Clients()
+    for stubber in factory.stubbers.values():
+        stubber.activate()
+    yield factory
+    for stubber in factory.stubbers.values():
+        stubber.assert_no_pending_responses()
+        stubber.deactivate()
+
+
+def _expect_describe(stubber: Stubber, pages: list[list[dict[str, Any]]]) -> None:
+    for index, page in enumerate(pages):
+        params: dict[str, Any] = {
+            "Filters": [{"Name": f"tag:{TAG.key}", "Values": [TAG.value]}],
+            "MaxResults": PAGE_SIZE,
+        }
+        if index:
+            params["NextToken"] = f"token-{index}"
+        response: dict[str, Any] = {"Reservations": [{"Instances": page}]}
+        if index + 1 < len(pages):
+            response["NextToken"] = f"token-{index + 1}"
+        stubber.add_response("describe_instances", response, params)
+
+
+def test_every_page_is_read_and_sorted(clients: Clients) -> None:
+    _expect_describe(
+        clients.stubbers["ec2", "us-east-1"],
+        [[_raw("i-3", "beta"), _raw("i-1", None)], [_raw("i-2", "Alpha"), _raw("i-4", "beta")]],
+    )
+    # One ping batch per page; whichever batch gets which answer, statuses merge by id.
+    ssm = clients.stubbers["ssm", "us-east-1"]
+    ssm.add_response(
+        "describe_instance_information",
+        {"InstanceInformationList": [{"InstanceId": "i-2", "PingStatus": "Online"}]},
+    )
+    ssm.add_response("describe_instance_information", {"InstanceInformationList": []})
+    inventory = list_instances(clients, TAG, ["us-east-1"])
+    assert [i.instance_id for i in inventory.instances] == ["i-2", "i-3", "i-4", "i-1"]
+    first = inventory.instances[0]
+    assert first.ping_status == "Online"
+    assert first.to_json()["launch_time"] == LAUNCH.isoformat()
+    unnamed = inventory.instances[-1]
+    assert unnamed.name is None
+    assert unnamed.ping_status is None
+    assert unnamed.tag_value == TAG.value
+    assert inventory.ping_unreadable == {}
+
+
+def test_a_wildcard_match_with_another_value_is_dropped(clients: Clients) -> None:
+    _expect_describe(
+        clients.stubbers["ec2", "us-east-1"],
+        [[_raw("i-1", "a"), _raw("i-9", "other", value="Third_Party_AB")]],
+    )
+    inventory = list_instances(clients, TAG, ["us-east-1"], with_ping=False)
+    assert [i.instance_id for i in inventory.instances] == ["i-1"]
+
+
+def test_ping_denied_is_unknown_not_an_error(clients: Clients) -> None:
+    _expect_describe(clients.stubbers["ec2", "us-east-1"], [[_raw("i-1", "a")]])
+    _expect_describe(clients.stubbers["ec2", "us-west-2"], [[_raw("i-7", "a")]])
+    for region in ("us-east-1", "us-west-2"):
+        clients.stubbers["ssm", region].add_client_error(
+            "describe_instance_information", "AccessDeniedException", "no"
+        )
+    inventory = list_instances(clients, TAG, ["us-west-2", "us-east-1"])
+    # The profile's region order is kept: us-west-2 was asked for first.
+    assert [(i.region, i.instance_id) for i in inventory.instances] == [
+        ("us-west-2", "i-7"),
+        ("us-east-1", "i-1"),
+    ]
+    assert all(i.ping_status is None for i in inventory.instances)
+    assert inventory.ping_unreadable == {
+        "us-east-1": "AccessDeniedException",
+        "us-west-2": "AccessDeniedException",
+    }
+
+
+def test_listing_denied_names_the_region(clients: Clients) -> None:
+    from ssmclient.core.aws.step_errors import StepError
+
+    clients.stubbers["ec2", "us-east-1"].add_client_error(
+        "describe_instances", "UnauthorizedOperation", "not you"
+    )
+    with pytest.raises(StepError) as info:
+        list_instances(clients, TAG, ["us-east-1"], host_contact="ops@example.com")
+    assert info.value.message.startswith("listing (us-east-1): UnauthorizedOperation: not you")
+    assert "ops@example.com" in info.value.message
