@@ -2,8 +2,9 @@
 
 Everything it writes lives in a fresh temporary directory, removed on exit: the
 profile file, an SSMCLIENT_CONFIG_DIR of its own, empty AWS config and
-credentials files, a stand-in session-manager-plugin and a keyring file
-(`keyring_backend`), so the OS keyring is not touched either. The keys it prints are
+credentials files and a stand-in session-manager-plugin. Secrets go to the
+sandbox keyring (`keyring_backend`), held in the server's memory, so the OS
+keyring is not touched either and nothing secret is on disk. The keys it prints are
 the sandbox's own fake ones; nothing of the user's real configuration is read
 or shown.
 """
@@ -17,8 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ssmclient.sandbox import scenario as scenario_module
-from ssmclient.sandbox.keyring_backend import FILE_VARIABLE as KEYRING_FILE_VARIABLE
-from ssmclient.sandbox.keyring_backend import SandboxKeyring
+from ssmclient.sandbox.keyring_backend import TOKEN_VARIABLE, URL_VARIABLE, SandboxKeyring
 from ssmclient.sandbox.server import SandboxServer
 from ssmclient.sandbox.session_program import install_stand_in
 
@@ -43,7 +43,8 @@ def _environment(server: SandboxServer, work_dir: Path) -> dict[str, str]:
         "SSMCLIENT_CONFIG_DIR": str(config_dir),
         "SSMCLIENT_PLUGIN": str(plugin),
         "PYTHON_KEYRING_BACKEND": f"{SandboxKeyring.__module__}.{SandboxKeyring.__name__}",
-        KEYRING_FILE_VARIABLE: str(work_dir / "keyring.json"),
+        URL_VARIABLE: server.endpoint_url,
+        TOKEN_VARIABLE: server.control_token,
     }
 
 

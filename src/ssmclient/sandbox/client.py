@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ssmclient.sandbox.control import TOKEN_HEADER
+from ssmclient.sandbox.control_protocol import TOKEN_HEADER
 from ssmclient.sandbox.faults import FAULT_KINDS
 from ssmclient.sandbox.request_log import RequestRecord
 from ssmclient.sandbox.scenario import Scenario

@@ -13,6 +13,9 @@ must not be able to reseed it or read its log.
     GET    /_sandbox/requests[?action=X]  the request log
     DELETE /_sandbox/requests
     POST   /_sandbox/lifetime             {"seconds": N|null}: cap on new credentials
+    GET    /_sandbox/keyring?service=S&username=U    the sandbox keyring's entry
+    PUT    /_sandbox/keyring              {"service", "username", "password"}
+    DELETE /_sandbox/keyring              {"service", "username"}
     POST   /_sandbox/data-channel         {"SessionId","TokenValue","AccessKeyId"}: the
                                           session program's stand-in for the websocket
 """
@@ -27,7 +30,6 @@ from ssmclient.sandbox import ssm_handler
 from ssmclient.sandbox.state import SandboxState
 from ssmclient.sandbox.wire import Reply, error_reply, json_reply
 
-TOKEN_HEADER = "X-Sandbox-Token"  # noqa: S105 - a header name, not a secret
 _TOKEN_ENVIRON = "HTTP_X_SANDBOX_TOKEN"  # noqa: S105
 
 
@@ -97,7 +99,27 @@ class Control:
                 raise ValueError("seconds must be at least 1")
             state.credentials.lifetime_cap = None if seconds is None else int(seconds)
             return json_reply({})
+        if path == "keyring":
+            return self._keyring(method, document, query)
         return error_reply("rest-json", 404, "NotFound", f"no control endpoint {method} {path}")
+
+    def _keyring(self, method: str, document: dict[str, Any], query: str) -> Reply:
+        state = self.state
+        if method == "GET":
+            parsed = parse_qs(query)
+            key = (parsed["service"][0], parsed["username"][0])
+            with state.keyring_lock:
+                return json_reply({"password": state.keyring.get(key)})
+        key = (str(document["service"]), str(document["username"]))
+        if method == "PUT":
+            with state.keyring_lock:
+                state.keyring[key] = str(document["password"])
+            return json_reply({})
+        if method == "DELETE":
+            with state.keyring_lock:
+                deleted = state.keyring.pop(key, None) is not None
+            return json_reply({"deleted": deleted})
+        return error_reply("rest-json", 405, "MethodNotAllowed", f"{method} keyring")
 
 
 def _bad(message: str) -> Reply:

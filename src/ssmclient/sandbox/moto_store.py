@@ -99,12 +99,16 @@ def find_role(role_arn: str) -> RoleFacts | None:
     )
 
 
-def instances(account_id: str, region: str) -> list[InstanceFacts]:
-    """All instances of one account and region, in launch order."""
+def instances(
+    account_id: str, region: str, only: frozenset[str] | None = None
+) -> list[InstanceFacts]:
+    """The instances of one account and region (all, or those ids in `only`), in launch order."""
     backend = ec2_backends[account_id][region]
     found: list[InstanceFacts] = []
     for reservation in backend.all_reservations():
         for instance in reservation.instances:
+            if only is not None and instance.id not in only:
+                continue
             found.append(
                 InstanceFacts(
                     instance_id=instance.id,

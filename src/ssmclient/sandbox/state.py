@@ -42,5 +42,8 @@ class SandboxState:
     sessions: dict[str, SsmSession] = field(default_factory=dict)
     sessions_lock: threading.Lock = field(default_factory=threading.Lock)
     scenario: Scenario | None = None
+    # The sandbox keyring's entries ((service, username) -> secret), in memory only.
+    keyring: dict[tuple[str, str], str] = field(default_factory=dict)
+    keyring_lock: threading.Lock = field(default_factory=threading.Lock)
     # Set when a request may have changed moto's store (anything but reads).
     mutated: bool = False
