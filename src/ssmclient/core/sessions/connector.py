@@ -94,11 +94,17 @@ class SessionConnector:
 
     def _start(
         self, request: SessionRequest, region: str, instance_name: str | None
-    ) -> StartedSession:
+    ) -> tuple[StartedSession, PluginInvocation]:
+        """StartSession, then the plugin's invocation; the session is terminated if that fails."""
         try:
-            return start_session(self._ssm_client(region), request, region)
+            started = start_session(self._ssm_client(region), request, region)
         except SsmClientError as exc:
             self._record(request, region, instance_name, None, f"failed: {exc.message}")
+            raise
+        try:
+            return started, self._invocation(started)
+        except SsmClientError:
+            terminate_quietly(self._ssm_client(region), started.session_id)
             raise
 
     def _invocation(self, started: StartedSession) -> PluginInvocation:
@@ -146,13 +152,8 @@ class SessionConnector:
         chosen: ChosenTerminal | None = None
         if terminal != "inline":
             chosen = choose_terminal(terminal)
-        started = self._start(request, region, instance_name)
+        started, invocation = self._start(request, region, instance_name)
         ssm = self._ssm_client(region)
-        try:
-            invocation = self._invocation(started)
-        except SsmClientError:
-            terminate_quietly(ssm, started.session_id)
-            raise
         if chosen is None:
             try:
                 status = run_inline(invocation)
@@ -228,13 +229,8 @@ class SessionConnector:
         self._check_document(request.document_name)
         region = region or self.record.profile.region
         self.plugin()
-        started = self._start(request, region, instance_name)
+        started, invocation = self._start(request, region, instance_name)
         ssm = self._ssm_client(region)
-        try:
-            invocation = self._invocation(started)
-        except SsmClientError:
-            terminate_quietly(ssm, started.session_id)
-            raise
 
         def terminate(session_id: str) -> None:
             terminated = terminate_quietly(ssm, session_id)
