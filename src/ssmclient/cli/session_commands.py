@@ -26,7 +26,17 @@ def _connector(profile: str) -> "SessionConnector":
     return SessionConnector(record, chain, SessionHistory(config_dir()))
 
 
+def _check_arguments(args: argparse.Namespace) -> None:
+    # Wrong input is exit 2 before the keyring or AWS is asked anything.
+    from ssmclient.core.sessions.connector import check_instance_id
+    from ssmclient.core.sessions.session_start import check_reason
+
+    check_instance_id(args.instance_id)
+    check_reason(args.reason)
+
+
 def run_connect(args: argparse.Namespace) -> int:
+    _check_arguments(args)
     connector = _connector(args.profile)
     plugin = connector.plugin()
     if plugin.warning:
@@ -40,6 +50,7 @@ def run_connect(args: argparse.Namespace) -> int:
 
 
 def run_forward(args: argparse.Namespace) -> int:
+    _check_arguments(args)
     connector = _connector(args.profile)
     plugin = connector.plugin()
     if plugin.warning:
