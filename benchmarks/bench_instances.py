@@ -9,56 +9,14 @@ cache). The AWS CLI side is the host's documented flow: `aws sts assume-role`
 It also checks the request log of one ssmclient run: exactly 2 AssumeRole
 calls, and one DescribeInstances call per 1000 instances per region.
 
-The keyring of the child processes is `BenchKeyring` below (selected with
-PYTHON_KEYRING_BACKEND): a JSON file in the benchmark's private temp dir.
-That is for this benchmark only; ssmclient itself refuses file keyrings.
+The child processes use the sandbox keyring (entries in the sandbox server's
+memory, reached over loopback), as `ssmclient sandbox` users do.
 
 Run by hand: .venv/bin/python benchmarks/bench_instances.py [--runs 5] [--instances N]
 """
 
 import json
-import os
 from pathlib import Path
-
-import keyring.backend
-
-_KEYRING_FILE_ENV = "SSMCLIENT_BENCH_KEYRING_FILE"
-
-
-class BenchKeyring(keyring.backend.KeyringBackend):
-    """A keyring shared by the benchmark's child processes through one private file."""
-
-    priority = 1
-
-    def _path(self) -> Path:
-        return Path(os.environ[_KEYRING_FILE_ENV])
-
-    def _load(self) -> dict[str, str]:
-        try:
-            return dict(json.loads(self._path().read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            return {}
-
-    def _save(self, entries: dict[str, str]) -> None:
-        path = self._path()
-        path.write_text(json.dumps(entries), encoding="utf-8")
-        path.chmod(0o600)
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._load().get(f"{service}/{username}")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        entries = self._load()
-        entries[f"{service}/{username}"] = password
-        self._save(entries)
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        entries = self._load()
-        if entries.pop(f"{service}/{username}", None) is None:
-            raise PasswordDeleteError("not found")
-        self._save(entries)
 
 
 def _main() -> None:
@@ -72,6 +30,7 @@ def _main() -> None:
     import time
 
     from ssmclient.sandbox.client import Sandbox
+    from ssmclient.sandbox.keyring_backend import TOKEN_VARIABLE, URL_VARIABLE, SandboxKeyring
     from ssmclient.sandbox.server import SandboxServer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -92,13 +51,11 @@ def _main() -> None:
     try:
         sandbox = Sandbox(server.endpoint_url, server.control_token)
         scenario = sandbox.reset() if args.instances is None else sandbox.reseed(args.instances)
-        here = str(Path(__file__).resolve().parent)
         env = sandbox.env(
             SSMCLIENT_CONFIG_DIR=str(work / "config"),
-            PYTHON_KEYRING_BACKEND="bench_instances.BenchKeyring",
-            PYTHONPATH=os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p),
+            PYTHON_KEYRING_BACKEND=f"{SandboxKeyring.__module__}.{SandboxKeyring.__name__}",
             SSMCLIENT_AWS_READ_TIMEOUT="120",  # moto writes big pages slowly
-            **{_KEYRING_FILE_ENV: str(work / "keyring.json")},
+            **{URL_VARIABLE: server.endpoint_url, TOKEN_VARIABLE: server.control_token},
         )
         subprocess.run(
             [*ssmclient_cmd, "profile", "import", str(scenario.profile_file), "--yes"],
