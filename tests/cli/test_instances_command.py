@@ -3,6 +3,7 @@
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -121,12 +122,20 @@ def test_mfa_code_from_the_environment(
 def test_mfa_code_from_the_terminal(
     cli_alice: Sandbox, mfa_profile: str, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    terminal = io.StringIO(cli_alice.scenario.mfa_code + "\n")
+    terminal = io.StringIO("")
     terminal.isatty = lambda: True  # type: ignore[method-assign]
     monkeypatch.setattr("sys.stdin", terminal)
+    prompts: list[str] = []
+
+    def no_echo_prompt(prompt: str) -> str:
+        prompts.append(prompt)
+        return cli_alice.scenario.mfa_code
+
+    # The code is read without echo (getpass), never with a plain readline.
+    monkeypatch.setattr("getpass.getpass", no_echo_prompt)
     status, _, err = run("instances", "--profile", mfa_profile, "--json")
-    assert status == 0
-    assert f"MFA code for {cli_alice.scenario.mfa_serial}" in err
+    assert status == 0, err
+    assert prompts == [f"MFA code for {cli_alice.scenario.mfa_serial}: "]
 
 
 @pytest.mark.parametrize("code", [None, "12345", "12a456"])
@@ -172,3 +181,15 @@ def test_session_name_and_source_identity_on_both_hops(
     (listing,) = cli_alice.requests("DescribeInstances")
     assert listing.caller is not None
     assert listing.caller.endswith("/alice.partner")
+
+
+def test_unreadable_aws_config_is_one_line_not_an_internal_error(
+    cli_alice: Sandbox, imported: str, run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "broken-aws-config"
+    config.write_text("[profile broken\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    status, _, err = run("instances", "--profile", imported)
+    assert status == 1
+    assert "internal error" not in err
+    assert len(err.splitlines()) == 1

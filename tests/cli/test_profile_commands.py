@@ -342,3 +342,17 @@ def test_gui_file_argument_until_the_window_exists(
     status, _, err = run(capsys, str(imported))
     assert status == 2
     assert "profile import" in one_error_line(err)
+
+
+def test_unreadable_aws_config_is_one_line(
+    imported: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text("[profile broken\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    status, _, err = run(capsys, "profile", "set-source", NAME, "--aws-profile", "p")
+    assert status == 2
+    assert "--aws-profile: your AWS config cannot be read" in one_error_line(err)

@@ -266,3 +266,27 @@ def test_forward_prints_the_address_and_stops_on_interrupt(
     entries = [json.loads(line) for line in (config_dir / "history.jsonl").read_text().splitlines()]
     assert entries[-1]["outcome"] == "ended"
     assert entries[-1]["document"] == "AWS-StartPortForwardingSession"
+
+
+@pytest.mark.parametrize(
+    ("flags", "field"),
+    [
+        (("--region", "bad region"), "--region"),
+        (("--host", ""), "--host"),
+        (("--host", "db;rm -rf /"), "--host"),
+    ],
+)
+def test_bad_forward_flags_are_exit_2(
+    record: ProfileRecord,
+    alice: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    flags: tuple[str, ...],
+    field: str,
+) -> None:
+    target = alice.scenario.instances_a[0]
+    status, _, err = run(
+        capsys, "forward", "--profile", record.name, target, "--port", "22", *flags
+    )
+    assert status == 2
+    assert err.startswith(f"ssmclient: {field}: ")
+    assert alice.count("StartSession") == 0

@@ -199,3 +199,31 @@ def test_no_temp_files_are_left_behind(store: ProfileStore) -> None:
         store.save_import(imported(name=f"party {index}"))
     names = sorted(p.name for p in store.directory.iterdir())
     assert names == [f".{STORE_FILE}.lock", STORE_FILE]
+
+
+def test_deeply_nested_store_is_unreadable_not_a_crash(store: ProfileStore) -> None:
+    store.directory.mkdir(parents=True)
+    store.path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(StoreError, match="unreadable"):
+        store.profiles()
+    assert store.save_import(imported()).set_aside is not None
+
+
+def test_a_chain_that_could_fall_back_to_a_file_backend_is_refused(store: ProfileStore) -> None:
+    import keyring
+    from keyring.backends import chainer, fail
+
+    class FileBackedKeyring(MemoryKeyring):
+        pass
+
+    FileBackedKeyring.__module__ = "keyrings.alt.file"
+
+    class Chained(chainer.ChainerBackend):
+        backends = (MemoryKeyring(), FileBackedKeyring())  # what keyring would chain
+
+    keyring.set_keyring(Chained())
+    with pytest.raises(KeyringError, match="no OS keyring"):
+        store.save_import(imported())
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(KeyringError, match="no OS keyring"):
+        store.save_import(imported())

@@ -1,10 +1,11 @@
 """`ssmclient instances --profile NAME [--region R ...] [--json]`."""
 
 import argparse
+import getpass
 import os
 import sys
 
-from ssmclient.cli.output import out, print_json, table
+from ssmclient.cli.output import err, out, print_json, table
 from ssmclient.core import aws_names
 from ssmclient.core.errors import InputError
 from ssmclient.core.paths import config_dir
@@ -23,9 +24,7 @@ def cli_mfa_prompt(serial: str) -> str:
                 f"MFA code: needed for {serial} and standard input is not a terminal: "
                 f"set {MFA_CODE_ENV}"
             )
-        sys.stderr.write(f"MFA code for {serial}: ")
-        sys.stderr.flush()
-        code = sys.stdin.readline()
+        code = getpass.getpass(f"MFA code for {serial}: ")
     code = code.strip()
     reason = aws_names.check_mfa_code(code)
     if reason:
@@ -88,5 +87,5 @@ def run(args: argparse.Namespace) -> int:
         ["INSTANCE", "NAME", "STATE", "PING", "PRIVATE IP", "PUBLIC IP", "PLATFORM", "REGION"], rows
     )
     for region, reason in sorted(inventory.ping_unreadable.items()):
-        sys.stderr.write(f"ssmclient: note: ping status unknown in {region} ({reason})\n")
+        err(f"note: ping status unknown in {region} ({reason})")
     return 0

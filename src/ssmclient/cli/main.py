@@ -28,8 +28,20 @@ def main(argv: Sequence[str]) -> int:
     except Exception as exc:
         if os.environ.get("SSMCLIENT_DEBUG"):
             raise
+        if type(exc).__module__.startswith("botocore"):
+            err(_botocore_message(exc))
+            return 1
         err(f"internal error: {type(exc).__name__}: {exc} (set SSMCLIENT_DEBUG=1 for details)")
         return 1
+
+
+def _botocore_message(exc: Exception) -> str:
+    """A botocore error that no step handled: an unreadable AWS config file, say."""
+    name = type(exc).__name__
+    if name == "ParamValidationError":
+        # Its text quotes the request's values, which may be secret.
+        return "AWS request: a parameter was refused by botocore (ParamValidationError)"
+    return f"AWS settings: {exc} ({name})"
 
 
 def _run(argv: list[str]) -> int:

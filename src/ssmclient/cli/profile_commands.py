@@ -168,9 +168,13 @@ def _describe_source(source: SourceSettings) -> str:
 def _check_aws_profile(name: str) -> None:
     if not name or not name.isprintable() or name != name.strip():
         raise InputError("--aws-profile: not a profile name")
+    import botocore.exceptions
     import botocore.session
 
-    available = botocore.session.Session().available_profiles
+    try:
+        available = botocore.session.Session().available_profiles
+    except botocore.exceptions.BotoCoreError as exc:
+        raise InputError(f"--aws-profile: your AWS config cannot be read: {exc}") from None
     if name not in available:
         raise InputError(
             f"--aws-profile: no profile {quoted(name)} in your AWS config or credentials files"

@@ -1,6 +1,7 @@
 """`ssmclient connect`, `forward` and `history`."""
 
 import argparse
+import re
 import signal
 import threading
 from dataclasses import asdict
@@ -9,8 +10,13 @@ from typing import TYPE_CHECKING
 
 from ssmclient.cli.instances_command import cli_mfa_prompt, load
 from ssmclient.cli.output import err, out, print_json, table
+from ssmclient.core import aws_names
+from ssmclient.core.errors import InputError
 from ssmclient.core.paths import config_dir
 from ssmclient.core.sessions.history import SessionHistory
+from ssmclient.core.text import quoted
+
+_HOST = re.compile(r"[A-Za-z0-9._:-]{1,253}", re.ASCII)
 
 if TYPE_CHECKING:
     from ssmclient.core.sessions.connector import SessionConnector
@@ -33,6 +39,11 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
     check_instance_id(args.instance_id)
     check_reason(args.reason)
+    if args.region is not None and aws_names.partition_of_region(args.region) is None:
+        raise InputError(f"--region: {quoted(args.region, 40)} is not an AWS region name")
+    host = getattr(args, "host", None)
+    if host is not None and not _HOST.fullmatch(host):
+        raise InputError("--host: must be a host name or IP address (letters, digits, . - : _)")
 
 
 def run_connect(args: argparse.Namespace) -> int:
@@ -55,31 +66,34 @@ def run_forward(args: argparse.Namespace) -> int:
     plugin = connector.plugin()
     if plugin.warning:
         err(f"warning: {plugin.warning}")
-    forward = connector.forward(
-        args.instance_id,
-        args.port,
-        local_port=args.local_port,
-        host=args.host,
-        reason=args.reason,
-        region=args.region,
-    )
-    target = f"{args.host} via {args.instance_id}" if args.host else args.instance_id
-    out(f"Forwarding localhost:{forward.local_port} -> {target}:{args.port}")
-    out("Press Ctrl+C to stop.")
     stop = threading.Event()
 
-    def on_signal(_number: int, _frame: FrameType | None) -> None:
-        stop.set()
+    def on_sigterm(_number: int, _frame: FrameType | None) -> None:
+        # Like Ctrl+C: the forward (or its start-up) is unwound and the session ended.
+        raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        while not stop.is_set() and not forward.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        stop.set()
+        forward = connector.forward(
+            args.instance_id,
+            args.port,
+            local_port=args.local_port,
+            host=args.host,
+            reason=args.reason,
+            region=args.region,
+        )
+        target = f"{args.host} via {args.instance_id}" if args.host else args.instance_id
+        out(f"Forwarding localhost:{forward.local_port} -> {target}:{args.port}")
+        out("Press Ctrl+C to stop.")
+        try:
+            while not forward.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            stop.set()
+        finally:
+            forward.stop()
     finally:
         signal.signal(signal.SIGTERM, previous)
-        forward.stop()
     if not stop.is_set():
         last = forward.output()[-1] if forward.output() else "no output"
         err(f"the port forward ended by itself: {last}")

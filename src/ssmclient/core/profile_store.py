@@ -100,7 +100,14 @@ class ProfileStore:
             if document.get("version") != STORE_VERSION:
                 raise ValueError(f"store version {document.get('version')!r} is not supported")
             records = [_record_from_json(entry) for entry in document["profiles"]]
-        except (ValueError, KeyError, TypeError, AttributeError, ProfileFileError) as exc:
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            RecursionError,
+            ProfileFileError,
+        ) as exc:
             detail = exc.message if isinstance(exc, ProfileFileError) else str(exc)
             raise StoreError(
                 f"the profile store {self.path} is unreadable ({detail}); it was left as it is: "
@@ -150,7 +157,13 @@ class ProfileStore:
                 raise
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             aside = self.path.with_name(f"{STORE_FILE}.unreadable-{stamp}-{uuid.uuid4().hex[:6]}")
-            self.path.rename(aside)
+            try:
+                self.path.rename(aside)
+            except OSError as exc:
+                raise StoreError(
+                    f"the profile store {self.path} is unreadable and could not be moved aside "
+                    f"({exc.strerror}); move it away by hand"
+                ) from None
             return [], aside
 
     def _write(self, records: list[ProfileRecord]) -> None:

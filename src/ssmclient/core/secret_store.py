@@ -21,16 +21,23 @@ LOCKED_MESSAGE = (
     "manager and unlock the default keyring) and try again"
 )
 
-# Backends that would keep the secret in a file we could have written ourselves.
-_REFUSED_BACKENDS = ("keyrings.alt.file.PlaintextKeyring", "keyring.backends.null.Keyring")
+# Backends that keep secrets in files of their own (keyrings.alt's), store
+# nothing (null) or always fail. When keyring chains several backends, a write
+# may fall through to any of them, so each one in the chain is checked.
+_REFUSED_MODULE_PREFIXES = ("keyrings.alt", "keyring.backends.null", "keyring.backends.fail")
+
+
+def _refused(backend: Any) -> bool:
+    return str(type(backend).__module__).startswith(_REFUSED_MODULE_PREFIXES)
 
 
 def _backend() -> Any:
-    import keyring
+    import keyring  # imported late: keyring's start-up scans entry points
 
     backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if name in _REFUSED_BACKENDS or "fail" in type(backend).__module__.split("."):
+    members = getattr(backend, "backends", None)  # keyring.backends.chainer.ChainerBackend
+    chain = list(members) if isinstance(members, list | tuple) else [backend]
+    if not chain or any(_refused(member) for member in chain):
         raise KeyringError(NO_KEYRING_MESSAGE)
     return backend
 

@@ -53,7 +53,15 @@ RESPONSE_VARIABLE = "AWS_SSM_START_SESSION_RESPONSE"
 STAND_IN_NAME = "session-manager-plugin"
 DEFAULT_VERSION = "1.2.764.0"
 FORWARD_TARGET_VARIABLE = "SSMCLIENT_SANDBOX_FORWARD_TO"
-_SECRET_VARIABLES = frozenset({"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"})
+_SECRET_VARIABLES = frozenset(
+    {
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "SSMCLIENT_MFA_CODE",
+        "SSMCLIENT_SANDBOX_TOKEN",
+    }
+)
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 _SESSION_ID = re.compile(r"[\w+=,.@-]{2,64}-[0-9a-f]{8,32}")
 _VERSION = re.compile(r"\d+(\.\d+){1,3}")

@@ -6,6 +6,7 @@ import socketserver
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -220,3 +221,55 @@ def test_port_forward_on_a_chosen_local_port(
 def test_port_forward_denied(connector: SessionConnector, alice: Sandbox) -> None:
     with pytest.raises(SessionDeniedError):
         connector.forward(alice.scenario.instances_b[0], 22)
+
+
+def test_ssmclient_secrets_do_not_reach_the_plugin(
+    connector: SessionConnector,
+    alice: Sandbox,
+    plugin_record: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSMCLIENT_MFA_CODE", "123456")
+    monkeypatch.setenv("SSMCLIENT_SANDBOX_TOKEN", "control-token")
+    connector.open_shell(alice.scenario.instances_a[0], terminal="inline")
+    [recorded] = session_records(plugin_record)
+    present = set(recorded["env_present"])  # type: ignore[arg-type]
+    assert not present & {"SSMCLIENT_MFA_CODE", "SSMCLIENT_SANDBOX_TOKEN"}
+
+
+def test_interrupt_while_waiting_for_the_forward_terminates_the_session(
+    connector: SessionConnector, alice: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ssmclient.core.sessions import port_forward
+
+    class InterruptedEvent(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt
+
+    # Only the port forward's own module sees the interrupting Event.
+    fake_threading = SimpleNamespace(
+        Event=InterruptedEvent, Thread=threading.Thread, Lock=threading.Lock
+    )
+    monkeypatch.setattr(port_forward, "threading", fake_threading)
+    with pytest.raises(KeyboardInterrupt):
+        connector.forward(alice.scenario.instances_a[0], 22)
+    assert alice.count("TerminateSession") >= 1
+    [entry] = connector.history.entries()[0]
+    assert entry.outcome == "ended"
+
+
+def test_interrupt_while_waiting_for_the_window_terminates_the_session(
+    connector: SessionConnector, alice: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ssmclient.core.terminals import handoff
+
+    def interrupted(self: object, timeout: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("TERMINAL", "true")
+    monkeypatch.setattr(handoff.HandoffServer, "serve", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        connector.open_shell(alice.scenario.instances_a[0])
+    assert alice.count("TerminateSession") == 1
+    [entry] = connector.history.entries()[0]
+    assert entry.outcome == "interrupted"

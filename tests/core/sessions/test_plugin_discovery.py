@@ -98,3 +98,13 @@ def test_current_plugin(tmp_path: Path) -> None:
     assert plugin.version_text == "1.2.779.0"
     assert plugin.warning is None
     assert os.path.isabs(plugin.path)
+
+
+def test_relative_path_entries_are_not_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_stand_in(tmp_path / "here")
+    monkeypatch.chdir(tmp_path / "here")
+    monkeypatch.setenv("PATH", os.pathsep.join(["", ".", "here"]))
+    with pytest.raises(PluginMissingError):
+        find_plugin_path()

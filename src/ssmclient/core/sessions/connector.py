@@ -47,6 +47,14 @@ def check_instance_id(value: str) -> str:
     return value
 
 
+def _outcome(exc: BaseException) -> str:
+    if isinstance(exc, SsmClientError):
+        return f"failed: {exc.message}"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return f"failed: {type(exc).__name__}"
+
+
 @dataclass(frozen=True)
 class ShellOutcome:
     session_id: str
@@ -103,7 +111,7 @@ class SessionConnector:
             raise
         try:
             return started, self._invocation(started)
-        except SsmClientError:
+        except BaseException:
             terminate_quietly(self._ssm_client(region), started.session_id)
             raise
 
@@ -157,21 +165,17 @@ class SessionConnector:
         if chosen is None:
             try:
                 status = run_inline(invocation)
-            except SsmClientError as exc:
+            except BaseException as exc:
                 terminate_quietly(ssm, started.session_id)
-                self._record(
-                    request, region, instance_name, started.session_id, f"failed: {exc.message}"
-                )
+                self._record(request, region, instance_name, started.session_id, _outcome(exc))
                 raise
             self._record(request, region, instance_name, started.session_id, "ended")
             return ShellOutcome(started.session_id, "inline", status)
         try:
             window_pid = self._open_in_window(chosen, invocation, started, instance_name)
-        except SsmClientError as exc:
+        except BaseException as exc:  # Ctrl+C while waiting for the window too
             terminate_quietly(ssm, started.session_id)
-            self._record(
-                request, region, instance_name, started.session_id, f"failed: {exc.message}"
-            )
+            self._record(request, region, instance_name, started.session_id, _outcome(exc))
             raise
         self._record(
             request, region, instance_name, started.session_id, f"opened in {chosen.launcher.name}"

@@ -34,6 +34,20 @@ class HistoryEntry:
         return cls(time=datetime.now(UTC).replace(microsecond=0).isoformat(), **fields)
 
 
+_REQUIRED = ("time", "profile", "instance_id", "document", "outcome")
+
+
+def _entry(raw: Any) -> HistoryEntry:
+    if not isinstance(raw, dict):
+        raise TypeError("not an object")
+    for name, value in raw.items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} is not text")
+    if any(not isinstance(raw.get(name), str) for name in _REQUIRED):
+        raise TypeError("a required field is missing")
+    return HistoryEntry(**raw)
+
+
 class SessionHistory:
     def __init__(self, directory: Path) -> None:
         self.path = directory / HISTORY_FILE
@@ -71,7 +85,7 @@ class SessionHistory:
             if not line.strip():
                 continue
             try:
-                entries.append(HistoryEntry(**json.loads(line)))
+                entries.append(_entry(json.loads(line)))
             except (ValueError, TypeError):
                 unreadable += 1  # a line cut by a crash, or edited by hand
         return entries, unreadable

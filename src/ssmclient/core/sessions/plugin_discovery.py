@@ -98,7 +98,12 @@ def find_plugin_path(setting: str | None = None) -> Path:
                     f"is not an executable file; {install_hint()}"
                 )
             return path.resolve()
-    found = shutil.which(PLUGIN_NAME)
+    # Only absolute PATH entries: "" or "." would pick a plugin from whatever
+    # directory ssmclient was started in, and hand it the session's credentials.
+    search = os.pathsep.join(
+        entry for entry in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(entry)
+    )
+    found = shutil.which(PLUGIN_NAME, path=search) if search else None
     if found:
         return Path(found).resolve()
     for candidate in usual_locations():

@@ -56,7 +56,11 @@ class PortForward:
                 f"session-manager-plugin could not be started: {exc.strerror or exc}"
             ) from None
         threading.Thread(target=self._read_output, daemon=True).start()
-        self._ready.wait(timeout)
+        try:
+            self._ready.wait(timeout)
+        except BaseException:  # Ctrl+C while waiting: end the plugin and the session
+            self.stop()
+            raise
         if self.local_port is None:
             detail = next((line for line in reversed(self._lines) if line.strip()), "")
             self.stop()

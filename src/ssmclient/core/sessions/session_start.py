@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.client import BaseClient
 from botocore.credentials import ReadOnlyCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from ssmclient.core.errors import InputError, SsmClientError
 from ssmclient.core.profile_model import (
@@ -43,6 +43,9 @@ _IDENTITY_VARIABLES = (
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_SESSION_NAME",
     RESPONSE_VARIABLE,
+    # ssmclient's own secrets: the plugin has no use for them.
+    "SSMCLIENT_MFA_CODE",
+    "SSMCLIENT_SANDBOX_TOKEN",
 )
 
 
@@ -176,6 +179,9 @@ def _start_error(exc: Exception, target: str) -> SsmClientError:
                 f"({code}: {message})"
             )
         return SsmClientError(f"start session on {target}: {code}: {message}")
+    if isinstance(exc, ParamValidationError):
+        # Its text quotes request values; say which kind of error only.
+        return InputError(f"start session on {target}: a request parameter was refused by botocore")
     return SsmClientError(f"start session on {target}: {exc}")
 
 
@@ -197,7 +203,9 @@ def start_session(ssm: BaseClient, request: SessionRequest, region: str) -> Star
 
 def terminate_quietly(ssm: BaseClient, session_id: str) -> bool:
     """TerminateSession, for cleanup: a failure here must not hide the original error."""
-    with contextlib.suppress(ClientError, BotoCoreError):
+    # A credential refresh inside the call raises our own errors (an MFA code
+    # that cannot be asked for, hop 1 denied): cleanup swallows those too.
+    with contextlib.suppress(ClientError, BotoCoreError, SsmClientError):
         ssm.terminate_session(SessionId=session_id)  # type: ignore[attr-defined]
         return True
     return False

@@ -25,6 +25,7 @@ import struct
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Client, Connection, Listener
@@ -33,13 +34,17 @@ from ssmclient.core.errors import SsmClientError
 from ssmclient.core.text import escape_unsafe, one_line
 
 HANDOFF_COMMAND = "__session-handoff"
+STARTED = "started"
 
 
 def ssmclient_command() -> list[str]:
     """How to run this ssmclient again: the frozen executable, or this Python with -m."""
     if getattr(sys, "frozen", False):
         return [sys.executable]
-    return [sys.executable, "-m", "ssmclient"]
+    # -I: isolated mode. Without it, -m puts the current directory first on
+    # sys.path, and a stray secrets.py there would run inside the process that
+    # receives the session's credentials.
+    return [sys.executable, "-I", "-m", "ssmclient"]
 
 
 @dataclass(frozen=True)
@@ -115,13 +120,16 @@ class HandoffServer:
         return [*ssmclient_command(), HANDOFF_COMMAND, self.address, self._authkey.hex()]
 
     def serve(self, timeout: float) -> None:
-        """Wait for the helper, hand over, and wait for its word that the plugin is starting."""
-        worker = threading.Thread(target=self._serve_one, daemon=True)
+        """Hand over, and return once the helper has become the plugin; one deadline for all."""
+        deadline = time.monotonic() + timeout
+        worker = threading.Thread(target=self._serve_one, args=(deadline,), daemon=True)
         worker.start()
         worker.join(timeout)
+        if worker.is_alive():
+            self._wake_accept()
+            worker.join(2)
         self.close()
-        worker.join(1)
-        if self._result == "started":
+        if self._result == STARTED:
             return
         if self._result is None:
             raise HandoffError(
@@ -129,32 +137,57 @@ class HandoffServer:
             )
         raise HandoffError(f"the terminal window could not start the plugin: {self._result}")
 
-    def _serve_one(self) -> None:
+    def _serve_one(self, deadline: float) -> None:
         try:
             with self._listener.accept() as connection:
+                if self._done.is_set():
+                    return
                 uid = _peer_uid(connection)
                 if uid is not None and hasattr(os, "getuid") and uid != os.getuid():
                     self._result = "a process of another user connected; refused"
                     return
                 connection.send_bytes(self._payload.to_bytes())
-                if connection.poll(30):
-                    self._result = one_line(connection.recv_bytes(4096).decode("utf-8", "replace"))
-                else:
-                    self._result = "no answer from the helper"
+                self._result = _await_exec(connection, deadline)
         except (OSError, EOFError) as exc:
             if self._result is None and not self._done.is_set():
                 self._result = f"hand-off failed: {exc}"
         except Exception as exc:  # e.g. AuthenticationError: a wrong key
-            self._result = f"hand-off refused: {type(exc).__name__}"
+            if not self._done.is_set():
+                self._result = f"hand-off refused: {type(exc).__name__}"
+
+    def _wake_accept(self) -> None:
+        # accept() does not return when the listener is closed under it (Linux):
+        # connect once, without the key, so the waiting thread gets a failed
+        # handshake and ends instead of lingering for the life of the process.
+        self._done.set()
+        family = "AF_PIPE" if self.address.startswith("\\\\.\\pipe\\") else "AF_UNIX"
+        with contextlib.suppress(Exception), Client(self.address, family=family):
+            pass
 
     def close(self) -> None:
-        if self._done.is_set():
-            return
         self._done.set()
         with contextlib.suppress(OSError):
             self._listener.close()
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
+
+
+def _await_exec(connection: Connection, deadline: float) -> str:
+    """The helper's answer: a failure message, or end-of-file when exec succeeded.
+
+    The helper's end of the channel is close-on-exec (PEP 446), so a
+    successful exec of the plugin closes it without a word; anything the
+    helper says is why it could not start the plugin.
+    """
+    remaining = max(0.0, deadline - time.monotonic())
+    if not connection.poll(remaining):
+        return "no answer from the helper"
+    try:
+        message = connection.recv_bytes(4096).decode("utf-8", "replace")
+    except EOFError:
+        return STARTED
+    return STARTED if message == STARTED else one_line(message)
 
 
 def build_payload(
@@ -206,19 +239,22 @@ def run_helper(address: str, key_hex: str) -> int:
         _set_title(payload.title)
         sys.stdout.write(escape_unsafe(payload.banner) + "\n")
         sys.stdout.flush()
-        connection.send_bytes(b"started")
-    if sys.platform.startswith("win"):
-        import subprocess
+        if sys.platform.startswith("win"):
+            # No exec on Windows: the plugin runs as a child of this console.
+            import subprocess
 
-        code = subprocess.call(payload.argv, env=env)
-        _pause()
-        return code
-    try:
-        os.execve(plugin, payload.argv, env)
-    except OSError as exc:
-        sys.stderr.write(f"ssmclient: could not start the plugin: {exc.strerror}\n")
-        _pause()
-        return 1
+            connection.send_bytes(STARTED.encode())
+            connection.close()
+            code = subprocess.call(payload.argv, env=env)
+            _pause()
+            return code
+        try:
+            os.execve(plugin, payload.argv, env)  # closes the channel: the server sees EOF
+        except OSError as exc:
+            connection.send_bytes(f"exec failed: {exc.strerror}".encode())
+            sys.stderr.write(f"ssmclient: could not start the plugin: {exc.strerror}\n")
+            _pause()
+            return 1
     return 0  # pragma: no cover - execve does not return
 
 

@@ -204,7 +204,10 @@ def _executable_for(launcher: TerminalLauncher, platform: str) -> str | None:
 def open_window(terminal: ChosenTerminal, command: Sequence[str]) -> subprocess.Popen[bytes]:
     """Start the terminal with `command`; the caller hands secrets over separately."""
     argv = list(command) if terminal.launcher.new_console else terminal.argv(command)
-    kwargs: dict[str, object] = {}
+    # A neutral working directory: the window's programs must not pick up
+    # files from wherever ssmclient happened to be started.
+    home = os.path.expanduser("~")
+    kwargs: dict[str, object] = {"cwd": home if os.path.isdir(home) else os.sep}
     if sys.platform.startswith("win"):
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_CONSOLE", 0)
     else:
