@@ -47,6 +47,17 @@ def test_secrets_are_masked_in_aws_messages() -> None:
     assert "***" in error.message
 
 
+def test_short_secrets_do_not_garble_codes_or_account_ids() -> None:
+    error = from_exception(
+        _client_error("AccessDenied", "User: arn:aws:iam::123456789012:user/a is not authorized"),
+        hop2_step(HOST_ROLE),
+        secrets=("ce", "123456"),
+    )
+    assert "AccessDenied" in error.message
+    assert "123456789012" in error.message
+    assert "***" not in error.message
+
+
 def test_expired_throttled_and_listing_denied_hints() -> None:
     expired = from_exception(_client_error("ExpiredToken", "expired"), "source credentials")
     assert "ExpiredToken" in expired.message

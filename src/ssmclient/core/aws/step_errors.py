@@ -5,6 +5,7 @@ e.g. `hop 2 (arn:aws:iam::111122223333:role/X): AccessDenied: ... (the host's
 role refused ...)`. Known secrets are masked before anything reaches the text.
 """
 
+import re
 from collections.abc import Iterable
 
 from botocore import exceptions as bce
@@ -59,9 +60,15 @@ class StepError(SsmClientError):
 
 
 def mask(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace each secret where it stands as a token of its own.
+
+    Not inside longer words or numbers: a two-character External ID or a
+    6-digit MFA code would otherwise garble error codes and account ids.
+    """
     for secret in secrets:
         if secret and len(secret) >= 2:
-            text = text.replace(secret, "***")
+            pattern = rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
+            text = re.sub(pattern, "***", text)
     return text
 
 
