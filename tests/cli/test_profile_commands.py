@@ -356,3 +356,9 @@ def test_unreadable_aws_config_is_one_line(
     status, _, err = run(capsys, "profile", "set-source", NAME, "--aws-profile", "p")
     assert status == 2
     assert "--aws-profile: your AWS config cannot be read" in one_error_line(err)
+
+
+def test_sandbox_flag_until_the_window_exists(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "--sandbox")
+    assert status == 2
+    assert "ssmclient sandbox" in one_error_line(err)

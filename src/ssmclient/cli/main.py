@@ -97,11 +97,16 @@ def _run(argv: list[str]) -> int:
 def _run_gui(file: str | None, *, sandbox: bool) -> int:
     from ssmclient.cli.parser import build_parser
 
-    del sandbox  # the desktop window lands in a later release; until then say so plainly
+    # The desktop window lands in a later release; until then say so plainly.
     if file is not None:
         raise InputError(
             "the desktop window is not part of this version yet; "
             "import the file with `ssmclient profile import FILE`"
+        )
+    if sandbox:
+        raise InputError(
+            "the desktop window is not part of this version yet; "
+            "run `ssmclient sandbox` and use the commands it prints"
         )
     build_parser().print_help()
     return 0
