@@ -111,35 +111,28 @@ def test_reimport_without_a_terminal_needs_yes(
     assert "ExternalID3rdPartyA" in memory_keyring.entries.values()
 
 
-def test_reimport_confirmed_at_the_prompt(
+@pytest.mark.parametrize(
+    ("answer", "status", "message", "region"),
+    [("y\n", 0, "Updated profile", "eu-west-1"), ("n\n", 1, "Nothing changed", "us-east-1")],
+)
+def test_reimport_answered_at_the_prompt(
     imported: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    status: int,
+    message: str,
+    region: str,
 ) -> None:
     changed = write_profile(tmp_path, example(region="eu-west-1"), "new.ssmprofile")
-    answers = io.StringIO("y\n")
-    answers.isatty = lambda: True  # type: ignore[method-assign]
-    monkeypatch.setattr(sys, "stdin", answers)
-    status, out, _ = run(capsys, "profile", "import", str(changed))
-    assert status == 0
-    assert "Updated profile" in out
-
-
-def test_reimport_declined_at_the_prompt(
-    imported: Path,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    changed = write_profile(tmp_path, example(region="eu-west-1"), "new.ssmprofile")
-    answers = io.StringIO("n\n")
-    answers.isatty = lambda: True  # type: ignore[method-assign]
-    monkeypatch.setattr(sys, "stdin", answers)
-    status, out, _ = run(capsys, "profile", "import", str(changed))
-    assert status == 1
-    assert "Nothing changed" in out
-    assert json.loads(run(capsys, "profile", "show", NAME, "--json")[1])["region"] == "us-east-1"
+    terminal = io.StringIO(answer)
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", terminal)
+    got_status, out, _ = run(capsys, "profile", "import", str(changed))
+    assert got_status == status
+    assert message in out
+    assert json.loads(run(capsys, "profile", "show", NAME, "--json")[1])["region"] == region
 
 
 def test_identical_reimport_is_a_no_op(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
