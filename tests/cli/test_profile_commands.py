@@ -21,6 +21,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
+def use_aws_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text(text)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+
+
 def one_error_line(err: str) -> str:
     lines = err.splitlines()
     assert len(lines) == 1, err
@@ -196,9 +202,8 @@ def test_set_source_named_aws_profile(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = tmp_path / "aws-config"
-    config.write_text("[profile partner-sso]\nsso_session = corp\nsso_account_id = 444455556666\n")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    sso_profile = "[profile partner-sso]\nsso_session = corp\nsso_account_id = 444455556666\n"
+    use_aws_config(tmp_path, monkeypatch, sso_profile)
     status, out, err = run(capsys, "profile", "set-source", NAME, "--aws-profile", "partner-sso")
     assert status == 0, err
     assert "AWS config profile 'partner-sso'" in out
@@ -343,9 +348,7 @@ def test_unreadable_aws_config_is_one_line(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = tmp_path / "aws-config"
-    config.write_text("[profile broken\nregion = us-east-1\n")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    use_aws_config(tmp_path, monkeypatch, "[profile broken\nregion = us-east-1\n")
     status, _, err = run(capsys, "profile", "set-source", NAME, "--aws-profile", "p")
     assert status == 2
     assert "--aws-profile: your AWS config cannot be read" in one_error_line(err)

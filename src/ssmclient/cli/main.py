@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from ssmclient.cli.output import err
 from ssmclient.core.errors import InputError, SsmClientError
 
-HANDOFF_COMMAND = "__session-handoff"  # kept equal to core.terminals.handoff's
 COMMANDS = ("profile", "instances", "doctor", "connect", "forward", "history", "sandbox")
 
 
@@ -45,13 +44,14 @@ def _botocore_message(exc: Exception) -> str:
 
 
 def _run(argv: list[str]) -> int:
-    if argv[:1] == [HANDOFF_COMMAND]:
-        # The helper inside a new terminal window (see core/terminals/handoff.py).
+    if argv and argv[0].startswith("__"):
+        # The helper inside a new terminal window (see core/terminals/handoff.py);
+        # its module is imported only then, to keep the CLI's start-up light.
         from ssmclient.core.terminals.handoff import parse_helper_argv, run_helper
 
         parsed = parse_helper_argv(argv)
         if parsed is None:
-            raise InputError("bad hand-off arguments")
+            raise InputError(f"unknown command '{argv[0][:40]}'")
         return run_helper(*parsed)
 
     from ssmclient.cli.parser import build_parser

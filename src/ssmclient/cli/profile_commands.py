@@ -1,6 +1,7 @@
 """`ssmclient profile ...`: import, list, show, set-source, remove."""
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ def _show(store: ProfileStore, args: argparse.Namespace) -> int:
             "Your role (hop 1)",
             summary["source_role_arn"] or "none (your identity assumes the host role directly)",
         ),
-        ("Credentials for hop 1", _describe_source(source)),
+        ("Credentials for hop 1", source.describe()),
         ("MFA device", source.mfa_serial or "none"),
         ("Session name", source.session_name or "default (from your user name)"),
         ("Source identity", "set on every hop" if summary["source_identity"] else "not set"),
@@ -157,12 +158,13 @@ def _show(store: ProfileStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe_source(source: SourceSettings) -> str:
-    if source.kind is SourceKind.AWS_PROFILE:
-        return f"AWS config profile {quoted(source.aws_profile or '')}"
-    if source.kind is SourceKind.ACCESS_KEY:
-        return "access key in the OS keyring"
-    return "botocore's default credential chain"
+def _checked(flag: str, value: str | None, check: Callable[[str], str | None]) -> str | None:
+    """The flag's value once `check` finds nothing wrong (None when the flag was not given)."""
+    if value is not None:
+        reason = check(value)
+        if reason:
+            raise InputError(f"{flag}: {reason}")
+    return value
 
 
 def _check_aws_profile(name: str) -> None:
@@ -213,29 +215,17 @@ def _set_source(store: ProfileStore, args: argparse.Namespace) -> int:
             raise InputError(f"--source-role-arn: {parsed}")
         host_role = aws_names.parse_role_arn(record.profile.role_arn)
         assert not isinstance(host_role, str)  # validated when the profile was stored
-        try:
-            check_source_role(parsed, host_role, "--source-role-arn")
-        except InputError:
-            raise
+        check_source_role(parsed, host_role, "--source-role-arn")
         source_role_arn = args.source_role_arn
 
-    mfa_serial = current.mfa_serial
-    if args.mfa_serial is not None:
-        reason = aws_names.check_mfa_serial(args.mfa_serial)
-        if reason:
-            raise InputError(f"--mfa-serial: {reason}")
-        mfa_serial = args.mfa_serial
-
-    session_name = current.session_name
-    if args.session_name is not None:
-        reason = aws_names.check_session_name(args.session_name)
-        if reason:
-            raise InputError(f"--session-name: {reason}")
-        session_name = args.session_name
+    mfa_serial = _checked("--mfa-serial", args.mfa_serial, aws_names.check_mfa_serial)
+    session_name = _checked("--session-name", args.session_name, aws_names.check_session_name)
+    mfa_serial = current.mfa_serial if mfa_serial is None else mfa_serial
+    session_name = current.session_name if session_name is None else session_name
 
     new_source = SourceSettings(kind, aws_profile, source_role_arn, mfa_serial, session_name)
     updated = store.update_source(record.name, new_source, access_key)
-    out(f"Hop 1 of {quoted(updated.name)}: {_describe_source(updated.source)}")
+    out(f"Hop 1 of {quoted(updated.name)}: {updated.source.describe()}")
     hop1 = updated.effective_source_role_arn
     out(f"  then your role {hop1}" if hop1 else "  then the host role directly (no role of yours)")
     if updated.source.mfa_serial:

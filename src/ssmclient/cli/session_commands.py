@@ -29,7 +29,11 @@ def _connector(profile: str) -> "SessionConnector":
 
     store, record = load(profile)
     chain = RoleChain.from_record(record, store, mfa_prompt=cli_mfa_prompt)
-    return SessionConnector(record, chain, SessionHistory(config_dir()))
+    connector = SessionConnector(record, chain, SessionHistory(config_dir()))
+    plugin = connector.plugin()  # missing or unsafe: said before any AWS request
+    if plugin.warning:
+        err(f"warning: {plugin.warning}")
+    return connector
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
@@ -49,9 +53,6 @@ def _check_arguments(args: argparse.Namespace) -> None:
 def run_connect(args: argparse.Namespace) -> int:
     _check_arguments(args)
     connector = _connector(args.profile)
-    plugin = connector.plugin()
-    if plugin.warning:
-        err(f"warning: {plugin.warning}")
     outcome = connector.open_shell(
         args.instance_id, terminal=args.terminal, reason=args.reason, region=args.region
     )
@@ -63,9 +64,6 @@ def run_connect(args: argparse.Namespace) -> int:
 def run_forward(args: argparse.Namespace) -> int:
     _check_arguments(args)
     connector = _connector(args.profile)
-    plugin = connector.plugin()
-    if plugin.warning:
-        err(f"warning: {plugin.warning}")
     stop = threading.Event()
 
     def on_sigterm(_number: int, _frame: FrameType | None) -> None:

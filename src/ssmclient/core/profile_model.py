@@ -82,6 +82,14 @@ class SourceSettings:
     mfa_serial: str | None = None
     session_name: str | None = None
 
+    def describe(self) -> str:
+        """Where hop 1's credentials come from, in words for the user."""
+        if self.kind is SourceKind.AWS_PROFILE:
+            return f"AWS config profile '{self.aws_profile or ''}'"
+        if self.kind is SourceKind.ACCESS_KEY:
+            return "access key in the OS keyring"
+        return "botocore's default credential chain"
+
 
 @dataclass(frozen=True)
 class ProfileRecord:

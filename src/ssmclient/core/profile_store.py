@@ -122,10 +122,10 @@ class ProfileStore:
         return sorted(self._read(), key=lambda r: r.name.casefold())
 
     def get(self, name: str) -> ProfileRecord:
-        for record in self._read():
-            if record.name == name:
-                return record
-        raise UnknownProfileError(name)
+        record = self.find(name)
+        if record is None:
+            raise UnknownProfileError(name)
+        return record
 
     def find(self, name: str) -> ProfileRecord | None:
         return next((r for r in self._read() if r.name == name), None)

@@ -5,6 +5,8 @@ Credential Manager). When it has none, or only one that writes plain text, we
 refuse rather than fall back: a secret in a file is the thing to avoid.
 """
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from ssmclient.core.errors import KeyringError
@@ -55,6 +57,17 @@ def _translate(exc: Exception) -> KeyringError:
     return KeyringError(f"the OS keyring failed: {detail}")
 
 
+@contextlib.contextmanager
+def _keyring_errors() -> Iterator[None]:
+    """Every failure of a keyring call as one KeyringError with advice."""
+    try:
+        yield
+    except KeyringError:
+        raise
+    except Exception as exc:  # keyring backends raise many types; all mean "failed"
+        raise _translate(exc) from None
+
+
 class SecretStore:
     """Named secrets of one profile store. Keys are `<profile id>/<what>`."""
 
@@ -62,34 +75,20 @@ class SecretStore:
         self.service = service
 
     def get(self, key: str) -> str | None:
-        try:
+        with _keyring_errors():
             value = _backend().get_password(self.service, key)
-        except KeyringError:
-            raise
-        except Exception as exc:  # keyring backends raise many types; all mean "failed"
-            raise _translate(exc) from None
         return value if isinstance(value, str) else None
 
     def set(self, key: str, value: str) -> None:
-        try:
+        with _keyring_errors():
             _backend().set_password(self.service, key, value)
-        except KeyringError:
-            raise
-        except Exception as exc:
-            raise _translate(exc) from None
 
     def delete(self, key: str) -> None:
         """Remove a secret; a secret that is already gone is not an error."""
         from keyring.errors import PasswordDeleteError
 
-        try:
+        with _keyring_errors(), contextlib.suppress(PasswordDeleteError):
             _backend().delete_password(self.service, key)
-        except PasswordDeleteError:
-            return
-        except KeyringError:
-            raise
-        except Exception as exc:
-            raise _translate(exc) from None
 
 
 def external_id_key(profile_id: str) -> str:

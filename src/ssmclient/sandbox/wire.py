@@ -199,14 +199,16 @@ def expired_token_reply(protocol: str) -> Reply:
     return error_reply(protocol, 400, code, "The security token included in the request is expired")
 
 
+def _ec2_auth_failure() -> Reply:
+    # EC2 answers every credential problem with the same AuthFailure.
+    return error_reply(
+        "ec2", 401, "AuthFailure", "AWS was not able to validate the provided access credentials"
+    )
+
+
 def invalid_token_reply(protocol: str) -> Reply:
     if protocol == "ec2":
-        return error_reply(
-            protocol,
-            401,
-            "AuthFailure",
-            "AWS was not able to validate the provided access credentials",
-        )
+        return _ec2_auth_failure()
     code = "UnrecognizedClientException" if protocol == "json" else "InvalidClientTokenId"
     return error_reply(
         protocol, 403, code, "The security token included in the request is invalid."
@@ -215,12 +217,7 @@ def invalid_token_reply(protocol: str) -> Reply:
 
 def signature_mismatch_reply(protocol: str) -> Reply:
     if protocol == "ec2":
-        return error_reply(
-            protocol,
-            401,
-            "AuthFailure",
-            "AWS was not able to validate the provided access credentials",
-        )
+        return _ec2_auth_failure()
     message = (
         "The request signature we calculated does not match the signature you provided. "
         "Check your AWS Secret Access Key and signing method. "

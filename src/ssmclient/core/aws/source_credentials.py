@@ -83,12 +83,3 @@ def source_session(record: ProfileRecord, store: ProfileStore) -> botocore.sessi
             )
         session.set_credentials(pair[0], pair[1])
     return session
-
-
-def describe_source(record: ProfileRecord) -> str:
-    kind = record.source.kind
-    if kind is SourceKind.AWS_PROFILE:
-        return f"AWS config profile '{record.source.aws_profile}'"
-    if kind is SourceKind.ACCESS_KEY:
-        return "access key from the OS keyring"
-    return "botocore's default credential chain"
