@@ -44,3 +44,20 @@ class KeyringError(SsmClientError):
 
 class StoreError(SsmClientError):
     """The profile store cannot be read or written; the message says where it is."""
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The one line to show for a failure a user can act on; None for a bug.
+
+    botocore errors that no step wrapped (an unreadable AWS config, say) are
+    the user's to fix too; a ParamValidationError's text quotes the request's
+    values, which may be secret, so only its name is said.
+    """
+    if isinstance(exc, SsmClientError):
+        return exc.message
+    if type(exc).__module__.startswith("botocore"):
+        name = type(exc).__name__
+        if name == "ParamValidationError":
+            return "AWS request: a parameter was refused by botocore (ParamValidationError)"
+        return one_line(f"AWS settings: {exc} ({name})")
+    return None

@@ -149,7 +149,8 @@ def test_terminal_missing_opens_no_session(
 def test_terminal_that_never_runs_the_command_terminates_the_session(
     connector: SessionConnector, alice: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TERMINAL", "true")  # starts, ignores its arguments, exits
+    monkeypatch.setenv("TERMINAL", "true")  # starts, ignores its arguments, exits with 0
+    monkeypatch.setenv("DISPLAY", ":0")  # a display "exists": the terminal is started
     connector.handoff_timeout = 2
     with pytest.raises(HandoffError, match="did not start"):
         connector.open_shell(alice.scenario.instances_a[0])
@@ -263,10 +264,11 @@ def test_interrupt_while_waiting_for_the_window_terminates_the_session(
 ) -> None:
     from ssmclient.core.terminals import handoff
 
-    def interrupted(self: object, timeout: float) -> None:
+    def interrupted(self: object, timeout: float, window_failed: object = None) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setenv("TERMINAL", "true")
+    monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setattr(handoff.HandoffServer, "serve", interrupted)
     with pytest.raises(KeyboardInterrupt):
         connector.open_shell(alice.scenario.instances_a[0])

@@ -6,15 +6,15 @@ not thread-safe) and each worker uses its own region's client (clients are).
 """
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ssmclient.core.aws.instance import Instance, Inventory
 from ssmclient.core.aws.step_errors import from_exception, listing_step
 from ssmclient.core.errors import SsmClientError
 from ssmclient.core.profile_model import InstanceTag
@@ -27,43 +27,6 @@ PAGE_SIZE = 1000  # DescribeInstances' maximum: one call per 1000 instances
 PING_IDS_PER_CALL = 50  # DescribeInstanceInformation's InstanceIds filter and page limit
 PING_WORKERS = 8  # concurrent ping batches: 2,500 instances are 50 batches
 _PING_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
-
-
-@dataclass(frozen=True)
-class Instance:
-    instance_id: str
-    name: str | None  # None: the instance has no Name tag
-    state: str
-    private_ip: str | None
-    public_ip: str | None
-    platform: str
-    region: str
-    availability_zone: str | None
-    launch_time: datetime | None
-    tag_value: str
-    ping_status: str | None  # None: unknown (not readable, or not managed by SSM)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "instance_id": self.instance_id,
-            "name": self.name,
-            "state": self.state,
-            "ping_status": self.ping_status,
-            "private_ip": self.private_ip,
-            "public_ip": self.public_ip,
-            "platform": self.platform,
-            "region": self.region,
-            "availability_zone": self.availability_zone,
-            "launch_time": self.launch_time.isoformat() if self.launch_time else None,
-            "tag_value": self.tag_value,
-        }
-
-
-@dataclass(frozen=True)
-class Inventory:
-    instances: list[Instance]
-    # Regions whose ping status could not be read, with the reason (e.g. "AccessDeniedException").
-    ping_unreadable: dict[str, str] = field(default_factory=dict)
 
 
 def preload_models(loader: Any, *, with_ping: bool = True) -> threading.Thread:
@@ -194,6 +157,10 @@ def _ping_or_reason(ssm: "SSMClient", ids: list[str]) -> PingResult:
         return type(exc).__name__
 
 
+PageCallback = Callable[[list[Instance]], None]
+"""Receives each DescribeInstances page's instances (ping status not yet known), from a worker."""
+
+
 def list_instances(
     clients: ClientFactory,
     tag: InstanceTag,
@@ -201,11 +168,14 @@ def list_instances(
     *,
     with_ping: bool = True,
     host_contact: str | None = None,
+    on_page: PageCallback | None = None,
 ) -> Inventory:
     """Every instance tagged `tag` in `regions`, sorted by region, name, then id.
 
     Regions are read concurrently; each page's ping statuses are asked for
     (in batches, concurrently) while the next page is still being fetched.
+    `on_page` gets each page as soon as it is parsed, so a window can show
+    rows before the ping statuses (and the other regions) are in.
     """
     regions = list(dict.fromkeys(regions))
 
@@ -233,6 +203,8 @@ def list_instances(
         try:
             for page in _describe_pages(ec2_clients[region], region, tag):
                 found.extend(page)
+                if on_page is not None and page:
+                    on_page(page)
                 if not with_ping:
                     continue
                 ids = [i.instance_id for i in page]

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 # Role chaining caps a session at one hour; asking for more is an error.
 MAX_CHAINED_DURATION = 3600
+# What a session-manager-plugin must have left when it starts (it keeps them).
+PLUGIN_MIN_LIFETIME = 15 * 60
 
 MfaPrompt = Callable[[str], str]
 """Given the MFA device serial, returns the 6-digit code (CLI: terminal or env; GUI: a dialog)."""
@@ -264,12 +266,21 @@ class RoleChain:
         )
 
     def _refreshable(
-        self, sts: "STSClient", role_arn: str, step: str, *, external_id: bool, mfa: bool
+        self,
+        sts: "STSClient",
+        role_arn: str,
+        step: str,
+        *,
+        external_id: bool,
+        mfa: bool,
+        refreshed: Callable[[HopResult], None] | None = None,
     ) -> tuple[RefreshableCredentials, HopResult]:
         first = self._assume(sts, role_arn, step, external_id=external_id, mfa=mfa)
 
         def refresh() -> dict[str, str]:
             response = self._assume(sts, role_arn, step, external_id=external_id, mfa=mfa)
+            if refreshed is not None:  # botocore renewed them: the new expiry is the one to show
+                refreshed(self._result(role_arn, response))
             return self._metadata(response)
 
         kind = _MfaChainCredentials if mfa else _ChainCredentials
@@ -313,12 +324,52 @@ class RoleChain:
                 client = session.create_client("sts", region_name=self.region, config=self._config)
                 sts = cast("STSClient", client)
                 mfa = False
-            self._hop2 = self._refreshable(
-                sts, role_arn, hop2_step(role_arn), external_id=True, mfa=mfa
+            credentials, result = self._refreshable(
+                sts,
+                role_arn,
+                hop2_step(role_arn),
+                external_id=True,
+                mfa=mfa,
+                refreshed=lambda renewed: self._renewed(credentials, renewed),
             )
+            self._hop2 = (credentials, result)
         return self._hop2[1]
 
+    def _renewed(self, credentials: RefreshableCredentials, result: HopResult) -> None:
+        # Called by botocore's refresh (under its lock): keep hop 2's result in step.
+        if self._hop2 is not None and self._hop2[0] is credentials:
+            self._hop2 = (credentials, result)
+
     # -- what later steps (listing, sessions) use ---------------------------------
+
+    @property
+    def signed_in(self) -> HopResult | None:
+        """Hop 2's latest result, or None before the first hop2()."""
+        return None if self._hop2 is None else self._hop2[1]
+
+    def seconds_left(self, now: datetime | None = None) -> float | None:
+        """How long hop 2's current credentials last, or None before hop2()."""
+        if self._hop2 is None:
+            return None
+        expiration = self._hop2[1].expiration
+        now = now or datetime.now(expiration.tzinfo)
+        return (expiration - now).total_seconds()
+
+    def ensure_fresh(self, min_seconds: float | None = None) -> HopResult:
+        """Hop 2 with at least `min_seconds` left: chained again (hop 2 only) when it has less.
+
+        botocore refreshes only inside its advisory window, a few minutes before
+        expiry; a plugin started now keeps its credentials for the whole
+        session, so it needs more than that.
+        """
+        wanted = PLUGIN_MIN_LIFETIME if min_seconds is None else min_seconds
+        # A host that grants short sessions: ask for what can be had.
+        wanted = min(wanted, self.settings.duration / 2)
+        left = self.seconds_left()
+        if left is not None and left < wanted:
+            self._hop2 = None
+            self._host_session = None
+        return self.hop2()
 
     def credentials(self) -> RefreshableCredentials:
         """The host role's credentials (hop 2), refreshing themselves before they expire."""

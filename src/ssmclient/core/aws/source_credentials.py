@@ -8,6 +8,7 @@ chains behave exactly as in `aws --profile P`. Nothing is written to disk.
 import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
+from ssmclient.core.aws.data_loader import shared_loader
 from ssmclient.core.errors import SsmClientError
 from ssmclient.core.profile_model import ProfileRecord, SourceKind
 from ssmclient.core.profile_store import ProfileStore
@@ -37,17 +38,22 @@ def session_with_credentials(
     are parsed once per process rather than once per session.
     """
     profile = like.profile if like is not None else None
-    session = botocore.session.Session(profile=profile)
-    if like is not None:
-        session.register_component("data_loader", like.get_component("data_loader"))
+    session = new_session(profile)
     session.register_component(
         "credential_provider", CredentialResolver([_FixedProvider(credentials)])
     )
     return session
 
 
+def new_session(profile: str | None = None) -> botocore.session.Session:
+    """A botocore session that shares the process's data loader (see data_loader.py)."""
+    session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", shared_loader())
+    return session
+
+
 def _aws_profile_session(name: str) -> botocore.session.Session:
-    session = botocore.session.Session(profile=name)
+    session = new_session(name)
     # botocore checks the name only when credentials are loaded; say it early and plainly.
     if name not in session.available_profiles:
         from ssmclient.core.aws.step_errors import SOURCE_STEP, StepError
@@ -69,7 +75,7 @@ def source_session(record: ProfileRecord, store: ProfileStore) -> botocore.sessi
         if not source.aws_profile:
             raise SsmClientError(f"profile '{record.name}': the AWS config profile name is missing")
         return _aws_profile_session(source.aws_profile)
-    session = botocore.session.Session()
+    session = new_session()
     if source.kind is SourceKind.ACCESS_KEY:
         pair = store.access_key(record)
         if pair is None:

@@ -1,6 +1,6 @@
 """Opening shells and port forwards for a profile: StartSession, then the plugin.
 
-Used by the CLI and (later) the GUI. The role chain is passed in, so a caller
+Used by the CLI and the GUI. The role chain is passed in, so a caller
 that already holds fresh hop-2 credentials makes exactly one AWS request per
 session (StartSession).
 """
@@ -23,6 +23,7 @@ from ssmclient.core.sessions.session_start import (
     plugin_invocation,
     port_forward_request,
     shell_request,
+    ssh_request,
     start_session,
     terminate_quietly,
 )
@@ -53,6 +54,14 @@ def _outcome(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
     return f"failed: {type(exc).__name__}"
+
+
+class SshClientGoneError(Exception):
+    """Raised into `proxy_ssh` (by a SIGHUP handler) when ssh, its ProxyCommand's reader, exits.
+
+    ssh sends SIGHUP to its ProxyCommand when the connection is over: the
+    session's normal end, not an interruption.
+    """
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,9 @@ class SessionConnector:
             raise
 
     def _invocation(self, started: StartedSession) -> PluginInvocation:
+        # The plugin keeps the credentials it is started with (ResumeSession,
+        # TerminateSession): never hand it a set that is about to expire.
+        self.chain.ensure_fresh()
         credentials = self.chain.credentials().get_frozen_credentials()
         return plugin_invocation(str(self.plugin().path), started, credentials)
 
@@ -204,11 +216,15 @@ class SessionConnector:
         try:
             window = open_window(terminal, server.helper_command())
             try:
-                server.serve(self.handoff_timeout)
+                # A terminal that dies at once (no display, a bad option) is
+                # reported as soon as it exits, not after the whole timeout.
+                server.serve(self.handoff_timeout, window_failed=window.failure)
             except HandoffError:
                 if window.poll() is None and terminal.launcher.name in ("xterm", "$TERMINAL"):
                     window.terminate()
                 raise
+            finally:
+                window.close()
         finally:
             server.close()
         return window.pid
@@ -244,3 +260,41 @@ class SessionConnector:
         forward = PortForward(invocation, started, terminate)
         forward.start(ready_timeout)  # on failure it stops itself, which records the end
         return forward
+
+    # -- ssh ProxyCommand ------------------------------------------------------
+
+    def proxy_ssh(
+        self,
+        instance_id: str,
+        port: int,
+        *,
+        reason: str | None = None,
+        region: str | None = None,
+    ) -> int:
+        """An AWS-StartSSHSession to `port`, the plugin attached to this process's stdin/stdout.
+
+        For ssh's ProxyCommand: ssh talks through the plugin, so nothing else may
+        write to standard output. Returns the plugin's exit status (0 when
+        SshClientGoneError ended it).
+        """
+        check_instance_id(instance_id)
+        request = ssh_request(instance_id, port, reason)
+        self._check_document(request.document_name)
+        region = region or self.record.profile.region
+        self.plugin()  # a missing or unsafe plugin is reported before any session opens
+        started, invocation = self._start(request, region, None)
+        ssm = self._ssm_client(region)
+        try:
+            status = run_inline(invocation)
+        except SshClientGoneError:
+            # run_inline has stopped the plugin; the session ends with it.
+            terminated = terminate_quietly(ssm, started.session_id)
+            outcome = "ended" if terminated else "ended (TerminateSession failed)"
+            self._record(request, region, None, started.session_id, outcome)
+            return 0
+        except BaseException as exc:  # SIGTERM, Ctrl+C, the plugin could not start
+            terminate_quietly(ssm, started.session_id)
+            self._record(request, region, None, started.session_id, _outcome(exc))
+            raise
+        self._record(request, region, None, started.session_id, "ended")
+        return status

@@ -37,4 +37,19 @@ def run_inline(invocation: PluginInvocation) -> int:
             raise SsmClientError(
                 f"session-manager-plugin could not be started: {exc.strerror or exc}"
             ) from None
-        return process.wait()
+        try:
+            return process.wait()
+        except BaseException:
+            # This process is being stopped (a SIGTERM or SIGHUP its caller turned
+            # into an exception): the plugin must not stay behind on the terminal.
+            _stop(process)
+            raise
+
+
+def _stop(process: "subprocess.Popen[bytes]") -> None:
+    process.terminate()
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -23,6 +23,7 @@ from ssmclient.core.profile_model import (
     PORT_FORWARD_DOCUMENT,
     REMOTE_PORT_FORWARD_DOCUMENT,
     SHELL_DOCUMENT,
+    SSH_DOCUMENT,
 )
 from ssmclient.core.text import quoted
 
@@ -102,6 +103,15 @@ class SessionRequest:
 
 def shell_request(target: str, reason: str | None = None) -> SessionRequest:
     return SessionRequest(target, reason=check_reason(reason))
+
+
+def ssh_request(target: str, port: int, reason: str | None = None) -> SessionRequest:
+    """AWS-StartSSHSession: the instance's `port` on the plugin's stdin and stdout, for ssh.
+
+    The request of `aws ssm start-session --document-name AWS-StartSSHSession
+    --parameters portNumber=%p`.
+    """
+    return SessionRequest(target, SSH_DOCUMENT, {"portNumber": [str(port)]}, check_reason(reason))
 
 
 def port_forward_request(

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Client, Connection, Listener
 
@@ -119,18 +119,30 @@ class HandoffServer:
     def helper_command(self) -> list[str]:
         return [*ssmclient_command(), HANDOFF_COMMAND, self.address, self._authkey.hex()]
 
-    def serve(self, timeout: float) -> None:
-        """Hand over, and return once the helper has become the plugin; one deadline for all."""
+    def serve(self, timeout: float, window_failed: Callable[[], str | None] | None = None) -> None:
+        """Hand over, and return once the helper has become the plugin; one deadline for all.
+
+        `window_failed` is polled while waiting: a reason there (the terminal
+        exited with an error, say) ends the wait at once instead of at the deadline.
+        """
         deadline = time.monotonic() + timeout
         worker = threading.Thread(target=self._serve_one, args=(deadline,), daemon=True)
         worker.start()
-        worker.join(timeout)
+        failure: str | None = None
+        while worker.is_alive() and time.monotonic() < deadline:
+            worker.join(min(0.1, max(0.0, deadline - time.monotonic())))
+            if worker.is_alive() and window_failed is not None and self._result is None:
+                failure = window_failed()
+                if failure is not None:
+                    break
         if worker.is_alive():
             self._wake_accept()
             worker.join(2)
         self.close()
         if self._result == STARTED:
             return
+        if failure is not None:
+            raise HandoffError(failure)
         if self._result is None:
             raise HandoffError(
                 f"the terminal window did not start the session within {timeout:.0f} s"

@@ -7,16 +7,19 @@ executable and the hand-off address), quoted with shlex, and it reaches
 AppleScript as an argument, never as part of the script's source.
 """
 
+import contextlib
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import IO
 
 from ssmclient.core.errors import InputError, SsmClientError
-from ssmclient.core.text import quoted
+from ssmclient.core.text import one_line, quoted
 
 ArgvRule = Callable[[str, Sequence[str]], list[str]]
 
@@ -201,8 +204,68 @@ def _executable_for(launcher: TerminalLauncher, platform: str) -> str | None:
     return launcher.find()
 
 
-def open_window(terminal: ChosenTerminal, command: Sequence[str]) -> subprocess.Popen[bytes]:
+def display_problem(platform: str = sys.platform) -> str | None:
+    """Why no window can open here (Linux/BSD without a display), or None."""
+    if platform.startswith(("win", "darwin")):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open a terminal window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "use --terminal inline"
+    )
+
+
+class TerminalWindow:
+    """A started terminal program; `failure()` says why it died, if it did with an error."""
+
+    def __init__(self, name: str, process: "subprocess.Popen[bytes]", stderr: IO[bytes]) -> None:
+        self.name = name
+        self.process = process
+        self._stderr = stderr
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def terminate(self) -> None:
+        self.process.terminate()
+
+    def failure(self) -> str | None:
+        """A reason once the terminal has exited with an error status; None while it is fine.
+
+        Exit status 0 is not a failure: gnome-terminal and others hand their
+        command to a server process and exit at once.
+        """
+        status = self.process.poll()
+        if status is None or status == 0:
+            return None
+        last = ""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.seek(0)
+            lines = [line for line in self._stderr.read(65536).splitlines() if line.strip()]
+            if lines:
+                last = one_line(lines[-1].decode("utf-8", "replace"), 200)
+        detail = f": {last}" if last else ""
+        return (
+            f"the terminal {self.name} exited at once with status {status}{detail}; "
+            "choose another terminal in the settings or use --terminal inline"
+        )
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._stderr.close()
+
+
+def open_window(terminal: ChosenTerminal, command: Sequence[str]) -> TerminalWindow:
     """Start the terminal with `command`; the caller hands secrets over separately."""
+    if not terminal.launcher.new_console:
+        problem = display_problem()
+        if problem is not None:
+            raise TerminalMissingError(problem)
     argv = list(command) if terminal.launcher.new_console else terminal.argv(command)
     # A neutral working directory: the window's programs must not pick up
     # files from wherever ssmclient happened to be started.
@@ -212,16 +275,21 @@ def open_window(terminal: ChosenTerminal, command: Sequence[str]) -> subprocess.
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_CONSOLE", 0)
     else:
         kwargs["start_new_session"] = True
+    # The terminal's own complaints (no display, bad option) tell the user why
+    # it failed; an anonymous file cannot fill up and block it like a pipe.
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the window outlives this call
     try:
-        return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
+        process = subprocess.Popen(  # type: ignore[call-overload]
             argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr,
             close_fds=True,
             **kwargs,
         )
     except OSError as exc:
+        stderr.close()
         raise TerminalMissingError(
             f"terminal {terminal.launcher.name} could not be started: {exc.strerror or exc}"
         ) from None
+    return TerminalWindow(terminal.launcher.name, process, stderr)

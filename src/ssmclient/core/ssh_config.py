@@ -1,0 +1,32 @@
+"""An ~/.ssh/config block that reaches an instance through `ssmclient ssh-proxy`.
+
+The role chain stays inside ssmclient: the block holds no credential, and
+ssh's ProxyCommand (run by the user's shell) gets only quoted words.
+"""
+
+import re
+import shlex
+
+from ssmclient.core.text import escape_unsafe
+
+
+def _ssh_word(text: str) -> str:
+    # ssh expands %-tokens in ProxyCommand before the shell sees it.
+    return shlex.quote(text).replace("%", "%%")
+
+
+def ssh_config_block(
+    profile_name: str, instance_id: str, instance_name: str | None, program: str
+) -> str:
+    """`program` is how a shell runs ssmclient, already quoted (e.g. `/usr/bin/ssmclient`)."""
+    if not re.fullmatch(r"(i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})", instance_id):
+        raise ValueError("not an instance id")
+    label = escape_unsafe(profile_name)
+    if instance_name:
+        label += f" / {escape_unsafe(instance_name)[:80]}"
+    return (
+        f"# {label.replace(chr(10), ' ')}\n"
+        f"Host {instance_id}\n"
+        f"    HostName {instance_id}\n"
+        f"    ProxyCommand {program} ssh-proxy --profile {_ssh_word(profile_name)} %h --port %p\n"
+    )
