@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the app and its tests need that pip cannot provide:
 # a Secret Service keyring on D-Bus (the keyring tests run a real one), Xvfb and
-# xterm (terminal and screen tests), and the X/EGL libraries Qt loads.
+# xterm (terminal and screen tests), the X/EGL libraries Qt loads, and the
+# AT-SPI stack with Debian's pyatspi (the window's screen-reader test).
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
 packages=(
-  gnome-keyring dbus dbus-x11 xvfb xterm
+  gnome-keyring dbus dbus-x11 xvfb xterm at-spi2-core python3-pyatspi
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core

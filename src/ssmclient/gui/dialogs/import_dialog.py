@@ -1,0 +1,123 @@
+"""`Import profile`: what the host's file says, and what it would change, before storing it."""
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ssmclient.core import aws_names
+from ssmclient.core.profile_model import ImportedProfile, PartyProfile
+from ssmclient.gui.host_text import plain_label, shown
+
+MASKED = "•••••••• (kept only in the keyring, never shown)"
+
+
+def _account(role_arn: str) -> str:
+    parsed = aws_names.parse_role_arn(role_arn)
+    return parsed if isinstance(parsed, str) else parsed.account
+
+
+def headline_changes(old: PartyProfile, new: PartyProfile, external_id_changed: bool) -> list[str]:
+    """The changes that matter most for trust, first and in words."""
+    lines = []
+    if _account(old.role_arn) != _account(new.role_arn):
+        lines.append(f"Host account changed: {_account(old.role_arn)} → {_account(new.role_arn)}")
+    if old.all_regions != new.all_regions:
+        lines.append(f"Region changed: {', '.join(old.all_regions)} → {', '.join(new.all_regions)}")
+    if external_id_changed:
+        lines.append("External ID changed")
+    return lines
+
+
+class ImportDialog(QDialog):
+    def __init__(
+        self,
+        path: str,
+        imported: ImportedProfile,
+        changes: list[str] | None,
+        headline: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        """`changes` None: a new profile; a list: it replaces the stored one (maybe unchanged)."""
+        super().__init__(parent)
+        self.setWindowTitle("Import profile")
+        self.setMinimumWidth(560)
+        self.imported = imported
+        profile = imported.profile
+        layout = QVBoxLayout(self)
+        intro = plain_label(f"The file {shown(path, 200)} holds this party profile:", wrap=True)
+        intro.setAccessibleName("Profile file")
+        intro.setAccessibleDescription(intro.text())
+        layout.addWidget(intro)
+
+        form = QFormLayout()
+        host = profile.host
+        rows = [
+            ("Profile name", shown(profile.name, 200)),
+            ("Issued by", shown(host.name, 200, missing="(not given)")),
+            ("Host contact", shown(host.contact, 200, missing="(not given)")),
+            ("Host account", _account(profile.role_arn)),
+            ("Host role", profile.role_arn),
+            ("Region", ", ".join(profile.all_regions)),
+            (
+                "Instances tagged",
+                f"{shown(profile.instance_tag.key, 128)}={shown(profile.instance_tag.value, 256)}",
+            ),
+            ("Your role", profile.source_role_arn or "(none: set it in Sign-in method)"),
+            ("Expires", profile.expires.isoformat() if profile.expires else "never"),
+            ("External ID", MASKED),
+        ]
+        for label, value in rows:
+            field = plain_label(value, wrap=True)
+            field.setAccessibleName(label)
+            field.setAccessibleDescription(value)
+            form.addRow(f"{label}:", field)
+        layout.addLayout(form)
+
+        if profile.is_expired():
+            expired = plain_label(
+                "This profile has expired: it will not connect. Ask the host for a new file.",
+                wrap=True,
+            )
+            expired.setAccessibleName("Warning")
+            expired.setAccessibleDescription(expired.text())
+            layout.addWidget(expired)
+
+        if changes is not None:
+            line = QFrame()
+            line.setFrameShape(QFrame.Shape.HLine)
+            layout.addWidget(line)
+            if changes:
+                text = "It replaces the stored profile of the same name. Changes:\n" + "\n".join(
+                    f"  • {item}" for item in [*headline, *changes]
+                )
+            else:
+                text = "A profile of this name is already stored with these values."
+            self.changes = plain_label(text, wrap=True)
+            self.changes.setAccessibleName("Changes")
+            self.changes.setAccessibleDescription(text)
+            layout.addWidget(self.changes)
+
+        buttons = QDialogButtonBox()
+        self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setAccessibleName("Import")
+        self.import_button.setDefault(True)
+        cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAccessibleName("Cancel")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.import_button.setFocus()
+
+    def field_texts(self) -> dict[str, str]:
+        """What the dialog shows, by label (for tests and screen readers alike)."""
+        return {
+            label.accessibleName(): label.text()
+            for label in self.findChildren(QLabel)
+            if label.accessibleName()
+        }
