@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Install ssmclient into .venv and run it; arguments go to ssmclient
-# (none: the app itself; `sandbox` to try it against a local AWS sandbox).
+# Install ssmclient into .venv (only the first time, or when pyproject.toml
+# changed) and run it: with no arguments the desktop window; `--sandbox` the
+# window against a local fake AWS; any other arguments go to the CLI.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/scripts/system-packages.sh"
+if [ ! -f "$root/.venv/.ssmclient-installed-sandbox" ]; then
+  "$root/scripts/system-packages.sh"
+fi
 "$root/scripts/venv.sh" sandbox
 exec "$root/.venv/bin/ssmclient" "$@"

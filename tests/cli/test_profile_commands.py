@@ -334,12 +334,21 @@ def test_usage_errors_are_one_line_exit_2(
     one_error_line(err)
 
 
-def test_gui_file_argument_until_the_window_exists(
-    capsys: pytest.CaptureFixture[str], imported: Path
+@pytest.mark.parametrize(
+    ("word", "suggestion"),
+    [("conect", "connect"), ("instance", "instances"), ("profiles", "profile"), ("zzz", None)],
+)
+def test_a_mistyped_command_is_not_taken_for_a_file(
+    capsys: pytest.CaptureFixture[str], word: str, suggestion: str | None
 ) -> None:
-    status, _, err = run(capsys, str(imported))
+    status, _, err = run(capsys, word)
     assert status == 2
-    assert "profile import" in one_error_line(err)
+    line = one_error_line(err)
+    assert f"unknown command '{word}'" in line
+    if suggestion:
+        assert f"(did you mean {suggestion}?)" in line
+    else:
+        assert "did you mean" not in line
 
 
 def test_unreadable_aws_config_is_one_line(
@@ -352,9 +361,3 @@ def test_unreadable_aws_config_is_one_line(
     status, _, err = run(capsys, "profile", "set-source", NAME, "--aws-profile", "p")
     assert status == 2
     assert "--aws-profile: your AWS config cannot be read" in one_error_line(err)
-
-
-def test_sandbox_flag_until_the_window_exists(capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "--sandbox")
-    assert status == 2
-    assert "ssmclient sandbox" in one_error_line(err)

@@ -5,9 +5,18 @@ import sys
 from collections.abc import Sequence
 
 from ssmclient.cli.output import err
-from ssmclient.core.errors import InputError, SsmClientError
+from ssmclient.core.errors import InputError, SsmClientError, user_message
 
-COMMANDS = ("profile", "instances", "doctor", "connect", "forward", "history", "sandbox")
+COMMANDS = (
+    "profile",
+    "instances",
+    "doctor",
+    "connect",
+    "forward",
+    "ssh-proxy",
+    "history",
+    "sandbox",
+)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -27,20 +36,12 @@ def main(argv: Sequence[str]) -> int:
     except Exception as exc:
         if os.environ.get("SSMCLIENT_DEBUG"):
             raise
-        if type(exc).__module__.startswith("botocore"):
-            err(_botocore_message(exc))
+        message = user_message(exc)
+        if message is not None:
+            err(message)
             return 1
         err(f"internal error: {type(exc).__name__}: {exc} (set SSMCLIENT_DEBUG=1 for details)")
         return 1
-
-
-def _botocore_message(exc: Exception) -> str:
-    """A botocore error that no step handled: an unreadable AWS config file, say."""
-    name = type(exc).__name__
-    if name == "ParamValidationError":
-        # Its text quotes the request's values, which may be secret.
-        return "AWS request: a parameter was refused by botocore (ParamValidationError)"
-    return f"AWS settings: {exc} ({name})"
 
 
 def _run(argv: list[str]) -> int:
@@ -59,6 +60,8 @@ def _run(argv: list[str]) -> int:
     parser = build_parser()
     gui_file: str | None = None
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        if not _looks_like_file(argv[0]):
+            raise _unknown_command(argv[0])
         gui_file, argv = argv[0], argv[1:]
     args = parser.parse_args(argv)
     if args.command is None:
@@ -77,12 +80,13 @@ def _run(argv: list[str]) -> int:
         from ssmclient.cli import doctor_command
 
         return doctor_command.run(args)
-    if args.command in ("connect", "forward", "history"):
+    if args.command in ("connect", "forward", "ssh-proxy", "history"):
         from ssmclient.cli import session_commands
 
         runner = {
             "connect": session_commands.run_connect,
             "forward": session_commands.run_forward,
+            "ssh-proxy": session_commands.run_ssh_proxy,
             "history": session_commands.run_history,
         }[args.command]
         return runner(args)
@@ -95,18 +99,27 @@ def _run(argv: list[str]) -> int:
 
 
 def _run_gui(file: str | None, *, sandbox: bool) -> int:
-    from ssmclient.cli.parser import build_parser
+    # Qt is imported only here: every other command stays Qt-free.
+    try:
+        from ssmclient.gui.app import run_app
+    except ImportError as exc:
+        raise SsmClientError(
+            f"the desktop window cannot be loaded here ({exc}); install ssmclient with its "
+            "window (the Qt libraries), or use the commands (`ssmclient --help`)"
+        ) from None
+    return run_app(file, sandbox=sandbox)
 
-    # The desktop window lands in a later release; until then say so plainly.
-    if file is not None:
-        raise InputError(
-            "the desktop window is not part of this version yet; "
-            "import the file with `ssmclient profile import FILE`"
-        )
-    if sandbox:
-        raise InputError(
-            "the desktop window is not part of this version yet; "
-            "run `ssmclient sandbox` and use the commands it prints"
-        )
-    build_parser().print_help()
-    return 0
+
+def _looks_like_file(word: str) -> bool:
+    """Only an existing path or a `.ssmprofile` name is a file for the window, not a typo."""
+    return word.lower().endswith(".ssmprofile") or os.path.exists(word)
+
+
+def _unknown_command(word: str) -> InputError:
+    import difflib
+
+    from ssmclient.core.text import quoted
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else " (see `ssmclient --help`)"
+    return InputError(f"unknown command {quoted(word, 40)}{hint}")

@@ -129,6 +129,22 @@ def build_parser() -> ArgumentParser:
         "--region", metavar="R", help="the instance's region (default: the profile's)"
     )
 
+    ssh_proxy = commands.add_parser(
+        "ssh-proxy",
+        help="an ssh ProxyCommand: the instance's SSH port on stdin and stdout",
+        description="Run as ssh's ProxyCommand, in ~/.ssh/config: "
+        "ProxyCommand ssmclient ssh-proxy --profile NAME %h --port %p",
+    )
+    ssh_proxy.add_argument("--profile", required=True, metavar="NAME")
+    ssh_proxy.add_argument("instance_id", metavar="INSTANCE_ID")
+    ssh_proxy.add_argument(
+        "--port", type=_positive_port, default=22, metavar="N", help="remote port (default: 22)"
+    )
+    ssh_proxy.add_argument("--reason", metavar="TEXT", help="why, for the host's session log")
+    ssh_proxy.add_argument(
+        "--region", metavar="R", help="the instance's region (default: the profile's)"
+    )
+
     history = commands.add_parser("history", help="the sessions opened from this computer")
     history.add_argument("--json", action="store_true", help="print JSON")
 

@@ -1,7 +1,6 @@
 """`ssmclient profile ...`: import, list, show, set-source, remove."""
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,10 @@ from ssmclient.core import aws_names
 from ssmclient.core.errors import InputError, StoreError
 from ssmclient.core.paths import config_dir
 from ssmclient.core.profile_changes import describe_changes
-from ssmclient.core.profile_file import check_source_role, read_profile_file
-from ssmclient.core.profile_model import ProfileRecord, SourceKind, SourceSettings
+from ssmclient.core.profile_file import read_profile_file
+from ssmclient.core.profile_model import ProfileRecord, SourceKind
 from ssmclient.core.profile_store import ProfileStore
+from ssmclient.core.source_change import check_aws_profile_name, source_change
 from ssmclient.core.text import quoted
 
 
@@ -158,39 +158,26 @@ def _show(store: ProfileStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked(flag: str, value: str | None, check: Callable[[str], str | None]) -> str | None:
-    """The flag's value once `check` finds nothing wrong (None when the flag was not given)."""
-    if value is not None:
-        reason = check(value)
-        if reason:
-            raise InputError(f"{flag}: {reason}")
-    return value
-
-
 def _check_aws_profile(name: str) -> None:
-    if not name or not name.isprintable() or name != name.strip():
-        raise InputError("--aws-profile: not a profile name")
     import botocore.exceptions
     import botocore.session
 
+    if not name or not name.isprintable() or name != name.strip():
+        raise InputError("--aws-profile: not a profile name")
     try:
         available = botocore.session.Session().available_profiles
     except botocore.exceptions.BotoCoreError as exc:
         raise InputError(f"--aws-profile: your AWS config cannot be read: {exc}") from None
-    if name not in available:
-        raise InputError(
-            f"--aws-profile: no profile {quoted(name)} in your AWS config or credentials files"
-        )
+    check_aws_profile_name(name, list(available), "--aws-profile")
 
 
 def _set_source(store: ProfileStore, args: argparse.Namespace) -> int:
     record = store.get(args.name)
-    current = record.source
-    kind, aws_profile = current.kind, current.aws_profile
+    kind: SourceKind | None = None
     access_key: tuple[str, str] | None = None
     if args.aws_profile is not None:
         _check_aws_profile(args.aws_profile)
-        kind, aws_profile = SourceKind.AWS_PROFILE, args.aws_profile
+        kind = SourceKind.AWS_PROFILE
     elif args.access_key_id is not None:
         reason = aws_names.check_access_key_id(args.access_key_id)
         if reason:
@@ -200,31 +187,19 @@ def _set_source(store: ProfileStore, args: argparse.Namespace) -> int:
             raise InputError(
                 "secret access key: nothing was given on standard input or at the prompt"
             )
-        if not secret.isascii() or not secret.isprintable() or " " in secret or len(secret) > 128:
-            raise InputError(
-                "secret access key: not a secret access key (40 characters, no spaces)"
-            )
-        kind, aws_profile, access_key = SourceKind.ACCESS_KEY, None, (args.access_key_id, secret)
+        kind, access_key = SourceKind.ACCESS_KEY, (args.access_key_id, secret)
     elif args.default_chain:
-        kind, aws_profile = SourceKind.DEFAULT_CHAIN, None
-
-    source_role_arn = current.source_role_arn
-    if args.source_role_arn is not None:
-        parsed = aws_names.parse_role_arn(args.source_role_arn)
-        if isinstance(parsed, str):
-            raise InputError(f"--source-role-arn: {parsed}")
-        host_role = aws_names.parse_role_arn(record.profile.role_arn)
-        assert not isinstance(host_role, str)  # validated when the profile was stored
-        check_source_role(parsed, host_role, "--source-role-arn")
-        source_role_arn = args.source_role_arn
-
-    mfa_serial = _checked("--mfa-serial", args.mfa_serial, aws_names.check_mfa_serial)
-    session_name = _checked("--session-name", args.session_name, aws_names.check_session_name)
-    mfa_serial = current.mfa_serial if mfa_serial is None else mfa_serial
-    session_name = current.session_name if session_name is None else session_name
-
-    new_source = SourceSettings(kind, aws_profile, source_role_arn, mfa_serial, session_name)
-    updated = store.update_source(record.name, new_source, access_key)
+        kind = SourceKind.DEFAULT_CHAIN
+    change = source_change(
+        record,
+        kind=kind,
+        aws_profile=args.aws_profile,
+        access_key=access_key,
+        source_role_arn=args.source_role_arn,
+        mfa_serial=args.mfa_serial,
+        session_name=args.session_name,
+    )
+    updated = store.update_source(record.name, change.settings, change.access_key)
     out(f"Hop 1 of {quoted(updated.name)}: {updated.source.describe()}")
     hop1 = updated.effective_source_role_arn
     out(f"  then your role {hop1}" if hop1 else "  then the host role directly (no role of yours)")

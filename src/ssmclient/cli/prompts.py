@@ -1,6 +1,7 @@
-"""Questions to the person at the terminal; never asked when stdin is not a terminal."""
+"""Questions to the person at the terminal: on stdin only when it is a terminal, or on /dev/tty."""
 
 import getpass
+import os
 import sys
 
 from ssmclient.core.errors import InputError
@@ -24,3 +25,50 @@ def read_secret(prompt: str) -> str:
     if sys.stdin.isatty():
         return getpass.getpass(prompt)
     return sys.stdin.readline().rstrip("\r\n")
+
+
+TTY_PATH = "/dev/tty"
+_MAX_LINE = 1024
+
+
+def read_secret_from_tty(prompt: str) -> str | None:
+    """A line typed on the controlling terminal without echo; None when there is no terminal.
+
+    For commands whose standard input and output carry data (ssh-proxy): the
+    terminal is opened by name and standard input is never read. Unlike
+    getpass, there is no fall-back to stdin.
+    """
+    if sys.platform == "win32":
+        return None
+    import termios
+
+    try:
+        descriptor = os.open(TTY_PATH, os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return None
+    try:
+        try:
+            saved = termios.tcgetattr(descriptor)
+        except termios.error:
+            return None
+        quiet = list(saved)
+        quiet[3] = saved[3] & ~termios.ECHO
+        os.write(descriptor, prompt.encode("utf-8", "replace"))
+        termios.tcsetattr(descriptor, termios.TCSAFLUSH, quiet)
+        try:
+            return _read_line(descriptor)
+        finally:
+            termios.tcsetattr(descriptor, termios.TCSAFLUSH, saved)
+            os.write(descriptor, b"\n")
+    finally:
+        os.close(descriptor)
+
+
+def _read_line(descriptor: int) -> str:
+    line = b""
+    while b"\n" not in line and len(line) < _MAX_LINE:
+        chunk = os.read(descriptor, _MAX_LINE)
+        if not chunk:
+            break
+        line += chunk
+    return line.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")

@@ -1,15 +1,18 @@
-"""`ssmclient connect`, `forward` and `history`."""
+"""`ssmclient connect`, `forward`, `ssh-proxy` and `history`."""
 
 import argparse
+import os
 import re
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from ssmclient.cli.instances_command import cli_mfa_prompt, load
+from ssmclient.cli.instances_command import MFA_CODE_ENV, cli_mfa_prompt, load
 from ssmclient.cli.output import err, out, print_json, table
+from ssmclient.cli.prompts import read_secret_from_tty
 from ssmclient.core import aws_names
 from ssmclient.core.errors import InputError
 from ssmclient.core.paths import config_dir
@@ -22,13 +25,15 @@ if TYPE_CHECKING:
     from ssmclient.core.sessions.connector import SessionConnector
 
 
-def _connector(profile: str) -> "SessionConnector":
+def _connector(
+    profile: str, mfa_prompt: Callable[[str], str] = cli_mfa_prompt
+) -> "SessionConnector":
     # botocore is imported only for the commands that talk to AWS.
     from ssmclient.core.aws.role_chain import RoleChain
     from ssmclient.core.sessions.connector import SessionConnector
 
     store, record = load(profile)
-    chain = RoleChain.from_record(record, store, mfa_prompt=cli_mfa_prompt)
+    chain = RoleChain.from_record(record, store, mfa_prompt=mfa_prompt)
     connector = SessionConnector(record, chain, SessionHistory(config_dir()))
     plugin = connector.plugin()  # missing or unsafe: said before any AWS request
     if plugin.warning:
@@ -98,6 +103,66 @@ def run_forward(args: argparse.Namespace) -> int:
         return 1
     out("Stopped; the session is terminated.")
     return 130
+
+
+def tty_mfa_prompt(serial: str) -> str:
+    """The MFA code from SSMCLIENT_MFA_CODE, else asked on the terminal itself (/dev/tty).
+
+    For ssh-proxy, whose standard input is ssh's connection: it is never read
+    for the code.
+    """
+    code = os.environ.get(MFA_CODE_ENV)
+    if code is None:
+        code = read_secret_from_tty(f"MFA code for {serial}: ")
+        if code is None:
+            raise InputError(
+                f"MFA code: needed for {serial} and there is no terminal to ask on "
+                f"(standard input is ssh's connection): set {MFA_CODE_ENV}"
+            )
+    code = code.strip()
+    reason = aws_names.check_mfa_code(code)
+    if reason:
+        raise InputError(f"MFA code: {reason}")
+    return code
+
+
+def _ssh_gone(_number: int, _frame: FrameType | None) -> None:
+    # ssh sends SIGHUP to its ProxyCommand when it exits.
+    from ssmclient.core.sessions.connector import SshClientGoneError
+
+    raise SshClientGoneError
+
+
+def _stopped(_number: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run_ssh_proxy(args: argparse.Namespace) -> int:
+    """ssh's ProxyCommand: standard output carries only the plugin's bytes, all else is stderr."""
+    _check_arguments(args)
+    from ssmclient.core.sessions.connector import SshClientGoneError
+
+    handlers = {"SIGHUP": _ssh_gone, "SIGTERM": _stopped}
+    previous = {
+        number: signal.signal(number, handler)
+        for name, handler in handlers.items()
+        if (number := getattr(signal, name, None)) is not None
+    }
+    try:
+        connector = _connector(args.profile, mfa_prompt=tty_mfa_prompt)
+        status = connector.proxy_ssh(
+            args.instance_id, args.port, reason=args.reason, region=args.region
+        )
+    except (KeyboardInterrupt, SshClientGoneError):
+        # Stopped before the session ended by itself; quietly, as ssh owns the terminal.
+        return 130
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if status != 0:
+        err(f"session-manager-plugin exited with status {status}")
+        return 1
+    return 0
 
 
 def run_history(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from ssmclient.sandbox.server import SandboxServer
 from ssmclient.sandbox.session_program import install_stand_in
 
 
-def _environment(server: SandboxServer, work_dir: Path) -> dict[str, str]:
+def throwaway_environment(server: SandboxServer, work_dir: Path) -> dict[str, str]:
     scenario = server.scenario
     config_dir = work_dir / "ssmclient-config"
     config_dir.mkdir(mode=0o700, exist_ok=True)
@@ -87,7 +87,7 @@ def run_sandbox_command(port: int | None, instances: int | None) -> int:
             print(f"ssmclient sandbox: cannot listen on 127.0.0.1:{port}: {exc}", file=sys.stderr)
             return 1
         try:
-            environment = _environment(server, work_dir)
+            environment = throwaway_environment(server, work_dir)
             print(describe(server, environment, time.perf_counter() - began), flush=True)
             threading.Event().wait()
         except KeyboardInterrupt:
