@@ -387,3 +387,19 @@ def test_remove_profile_after_confirming(qtbot: QtBot, signed_in: MainWindow) ->
         box.button(QMessageBox.StandardButton.Yes).click()
     assert ProfileStore(config_dir()).profiles() == []
     assert window.pages.currentIndex() == PAGE_EMPTY
+
+
+def test_revoked_credentials_sign_in_again_on_the_next_refresh(
+    qtbot: QtBot, signed_in: MainWindow, alice: Sandbox
+) -> None:
+    window = signed_in
+    alice.reset()  # the sandbox forgets every credential it issued
+    with qtbot.waitSignal(window.listing_finished, timeout=WAIT_MS):
+        window.refresh()
+    assert "AuthFailure" in window.error_banner.message
+    before = alice.count("AssumeRole")
+    with qtbot.waitSignal(window.listing_finished, timeout=WAIT_MS):
+        window.refresh()
+    assert alice.count("AssumeRole") == before + 2  # both hops again
+    assert window.error_banner.isHidden()
+    assert window.model.rowCount() == 6

@@ -77,6 +77,8 @@ from ssmclient.gui.dialogs.sign_in_dialog import SignInDialog
 from ssmclient.gui.host_text import plain_label, set_named_text, shown
 from ssmclient.gui.models.instance_table import (
     NAME,
+    SSM,
+    STATE,
     InstanceFilterProxy,
     InstanceTableModel,
     Row,
@@ -86,10 +88,21 @@ from ssmclient.gui.views import ChooseProfileState, EmptyState, ErrorBanner
 from ssmclient.gui.workers import Failure, TaskRunner
 
 PAGE_EMPTY, PAGE_CHOOSE, PAGE_TABLE = range(3)
+# AWS error codes that mean the signed-in credentials are no longer any good.
+CREDENTIALS_REFUSED = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "AuthFailure",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "RequestExpired",
+    }
+)
 ROWS_PER_TURN = 300  # rows inserted per event-loop turn while a listing streams in
 # Widths that fit typical values (the Name column gets the most).
 COLUMN_SAMPLES = [
-    "a-typical-instance-name-01",
+    "a-typical-name-0001",
     "i-0123456789abcdef0",
     "stopping",
     "ConnectionLost",
@@ -259,7 +272,8 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
         metrics = self.table.fontMetrics()
         for column, sample in enumerate(COLUMN_SAMPLES):
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 28)
+            icon = 24 if column in (STATE, SSM) else 0  # the state and ping dots
+            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24 + icon)
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
         self.table.doubleClicked.connect(lambda _index: self.connect_selected())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -483,6 +497,9 @@ class MainWindow(QMainWindow):
             self.listing_finished.emit()
 
         def failed(failure: Failure) -> None:
+            if getattr(failure.exception, "code", None) in CREDENTIALS_REFUSED:
+                # Revoked or expired under us: the next Refresh signs in again.
+                session.sign_out()
             if token != self._token or self.current is not session:
                 return
             self.progress_widget.hide()

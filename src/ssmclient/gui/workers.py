@@ -56,9 +56,18 @@ class Task(QRunnable, Generic[T]):
         try:
             result = self._work()
         except BaseException as exc:  # reported, never lost in a worker thread
-            self.signals.failed.emit(failure_of(exc))
+            self._deliver(self.signals.failed, failure_of(exc))
             return
-        self.signals.done.emit(result)
+        self._deliver(self.signals.done, result)
+
+    @staticmethod
+    def _deliver(signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            # The window that asked has been closed (its Qt objects deleted) while
+            # this ran: there is nobody left to tell.
+            return
 
 
 class TaskRunner:

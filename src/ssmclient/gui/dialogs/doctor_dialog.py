@@ -14,7 +14,7 @@ class DoctorDialog(QDialog):
     def __init__(self, profile_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Doctor")
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(820)
         layout = QVBoxLayout(self)
         self.heading = plain_label(f"Checking {shown(profile_name, 120)}…", wrap=True)
         self.heading.setAccessibleName("Doctor status")
@@ -48,6 +48,7 @@ class DoctorDialog(QDialog):
             self.grid.addWidget(mark, row, 0)
             self.grid.addWidget(name, row, 1)
             self.grid.addWidget(detail, row, 2)
+        self.adjustSize()  # the rows' wrapped details need their height
 
     def show_failure(self, message: str) -> None:
         self.heading.setText(message)

@@ -21,7 +21,7 @@ class HistoryDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Session history")
-        self.resize(960, 420)
+        self.resize(1160, 440)
         layout = QVBoxLayout(self)
         self.summary = plain_label("Reading the session history…")
         self.summary.setAccessibleName("History status")

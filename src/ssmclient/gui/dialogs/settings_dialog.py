@@ -65,7 +65,7 @@ class SettingsDialog(QDialog):
         row, browse = _browse_row(self.plugin_path, "the plugin")
         browse.clicked.connect(self._browse_plugin)
         form.addRow("session-manager-plugin:", row)
-        self.plugin_status = plain_label(detected.plugin, wrap=True)
+        self.plugin_status = plain_label(detected.plugin)
         self.plugin_status.setAccessibleName("Plugin status")
         self.plugin_status.setAccessibleDescription(detected.plugin)
         form.addRow("", self.plugin_status)
@@ -88,7 +88,7 @@ class SettingsDialog(QDialog):
         browse.clicked.connect(self._browse_ca)
         form.addRow("CA bundle:", row)
         note = plain_label(
-            "The proxy and CA bundle apply to ssmclient's AWS calls and to the plugin.", wrap=True
+            "The proxy and CA bundle apply to ssmclient's AWS calls and to the plugin."
         )
         note.setAccessibleName("Proxy note")
         note.setAccessibleDescription(note.text())
