@@ -82,3 +82,20 @@ def test_unknown_aws_profile_is_a_source_error(
     with pytest.raises(StepError) as info:
         RoleChain.from_record(store.get(record.name), store)
     assert info.value.message.startswith("source credentials: the AWS config profile")
+
+
+def test_an_expired_sso_sign_in_names_the_login_to_run(
+    sso_home: Path, record: ProfileRecord, store: ProfileStore
+) -> None:
+    cache = sso_home / ".aws" / "sso" / "cache"
+    for cached in cache.iterdir():
+        token = json.loads(cached.read_text(encoding="utf-8"))
+        token["expiresAt"] = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        cached.write_text(json.dumps(token), encoding="utf-8")
+    store.update_source(
+        record.name, SourceSettings(SourceKind.AWS_PROFILE, aws_profile="partner-sso")
+    )
+    chain = RoleChain.from_record(store.get(record.name), store)
+    with pytest.raises(StepError) as info:
+        chain.hop2()
+    assert "`aws sso login --profile partner-sso`" in info.value.message

@@ -186,6 +186,7 @@ class RoleChain:
             step,
             host_contact=self.settings.host_contact,
             secrets=(self.settings.external_id, *self._mfa_codes),
+            aws_profile=self._source.profile,
         )
 
     def _sts_for_source(self) -> "STSClient":

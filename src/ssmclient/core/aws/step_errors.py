@@ -107,8 +107,13 @@ def from_exception(
     *,
     host_contact: str | None = None,
     secrets: Iterable[str | None] = (),
+    aws_profile: str | None = None,
 ) -> SsmClientError:
-    """The StepError for `exc` raised during `step`; SsmClientErrors pass through unchanged."""
+    """The StepError for `exc` raised during `step`; SsmClientErrors pass through unchanged.
+
+    `aws_profile` is the AWS config profile hop 1's credentials come from, so
+    that an expired SSO sign-in names the exact `aws sso login` to run.
+    """
     if isinstance(exc, SsmClientError):
         return exc
     secrets = tuple(secrets)
@@ -120,10 +125,12 @@ def from_exception(
         )
         message = mask(str(error.get("Message") or "no message"), secrets)
         return StepError(step, code, message, _client_error_hint(step, code, host_contact))
-    return _from_botocore_error(exc, step, secrets)
+    return _from_botocore_error(exc, step, secrets, aws_profile)
 
 
-def _from_botocore_error(exc: Exception, step: str, secrets: tuple[str | None, ...]) -> StepError:
+def _from_botocore_error(
+    exc: Exception, step: str, secrets: tuple[str | None, ...], aws_profile: str | None = None
+) -> StepError:
     name = type(exc).__name__
     if isinstance(exc, bce.NoCredentialsError):
         return StepError(
@@ -138,9 +145,8 @@ def _from_botocore_error(exc: Exception, step: str, secrets: tuple[str | None, .
             step, None, mask(str(exc), secrets), "check the name with `aws configure list-profiles`"
         )
     if isinstance(exc, bce.SSOError | bce.UnauthorizedSSOTokenError | bce.SSOTokenLoadError):
-        return StepError(
-            step, name, mask(str(exc), secrets), "log in again with `aws sso login --profile P`"
-        )
+        login = f"aws sso login --profile {aws_profile}" if aws_profile else "aws sso login"
+        return StepError(step, name, mask(str(exc), secrets), f"sign in again with `{login}`")
     if isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
         return StepError(
             step,
