@@ -5,6 +5,7 @@ profile inheritance apply), never parsed by hand. Values are not returned:
 only names and what kind of sign-in each profile uses.
 """
 
+import shlex
 from dataclasses import dataclass
 
 from ssmclient.core.errors import SsmClientError
@@ -19,7 +20,7 @@ class AwsConfigProfile:
 
     @property
     def sso_login_command(self) -> str:
-        return f"aws sso login --profile {self.name}"
+        return f"aws sso login --profile {shlex.quote(self.name)}"
 
 
 def aws_config_profiles() -> list[AwsConfigProfile]:

@@ -6,6 +6,7 @@ role refused ...)`. Known secrets are masked before anything reaches the text.
 """
 
 import re
+import shlex
 from collections.abc import Iterable
 
 from botocore import exceptions as bce
@@ -145,7 +146,7 @@ def _from_botocore_error(
             step, None, mask(str(exc), secrets), "check the name with `aws configure list-profiles`"
         )
     if isinstance(exc, bce.SSOError | bce.UnauthorizedSSOTokenError | bce.SSOTokenLoadError):
-        login = f"aws sso login --profile {aws_profile}" if aws_profile else "aws sso login"
+        login = "aws sso login" + (f" --profile {shlex.quote(aws_profile)}" if aws_profile else "")
         return StepError(step, name, mask(str(exc), secrets), f"sign in again with `{login}`")
     if isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
         return StepError(
