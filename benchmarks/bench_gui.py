@@ -311,17 +311,20 @@ def connect(runs: int) -> float:
         def sessions() -> list[dict[str, object]]:
             return [r for r in read_records(record_to) if r["argv"][1:] != ["--version"]]
 
-        totals = []
+        totals, execs = [], []
         for run in range(runs + 1):
             before = len(sessions())
             began = time.time()
             window.connect_button.click()
+            # The hand-off reports the helper's exec of the plugin: then the status says so.
+            _wait(app, lambda: "opened in a" in window.statusBar().currentMessage(), timeout=60)
+            opened = time.time()
             _wait(app, lambda n=before: len(sessions()) > n, timeout=60)
             started = float(sessions()[-1]["time"])  # type: ignore[arg-type]
-            _wait(app, lambda: "opened in a" in window.statusBar().currentMessage(), timeout=60)
             window.statusBar().clearMessage()
             if run:  # run 0 is a warm-up: the plugin is found and its version read once
                 totals.append(started - began)
+                execs.append(opened - began)
         # AWS's share: the StartSession round trip alone, timed the same way.
         session = window.current
         assert session is not None
@@ -335,13 +338,16 @@ def connect(runs: int) -> float:
             trips.append(time.time() - began)
             ssm.terminate_session(SessionId=answer["SessionId"])
         total, trip = statistics.median(totals), statistics.median(trips)
+        executed = statistics.median(execs)
         print(
-            f"connect (warm credentials) to plugin start: median {total * 1000:.0f} ms over "
-            f"{runs} (min {min(totals) * 1000:.0f}, max {max(totals) * 1000:.0f}); StartSession "
-            f"round trip {trip * 1000:.0f} ms; local work {(total - trip) * 1000:.0f} ms "
-            "(the helper process start and its exec of the plugin included)"
+            "connect (warm credentials): click to the plugin exec'd in the window "
+            f"{executed * 1000:.0f} ms "
+            f"(min {min(execs) * 1000:.0f}, max {max(execs) * 1000:.0f}), of which StartSession's "
+            f"round trip {trip * 1000:.0f} ms: local work {(executed - trip) * 1000:.0f} ms "
+            f"(a terminal start, the helper's Python start and the hand-off included); "
+            f"to the stand-in plugin's first line {total * 1000:.0f} ms (its own Python start too)"
         )
-        return total - trip
+        return executed - trip
     finally:
         sandboxed.stop()
 

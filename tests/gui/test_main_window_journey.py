@@ -403,3 +403,26 @@ def test_revoked_credentials_sign_in_again_on_the_next_refresh(
     assert alice.count("AssumeRole") == before + 2  # both hops again
     assert window.error_banner.isHidden()
     assert window.model.rowCount() == 6
+
+
+def test_a_reimport_lists_the_trust_changes_before_replacing(
+    qtbot: QtBot, signed_in: MainWindow, alice: Sandbox, tmp_path: Path
+) -> None:
+    window = signed_in
+    document = json.loads(alice.scenario.profile_file.read_text(encoding="utf-8"))
+    document["external_id"] = "ExternalID3rdPartyA-rotated-77"
+    document["region"] = alice.scenario.second_region
+    rotated = tmp_path / "rotated.ssmprofile"
+    rotated.write_text(json.dumps(document), encoding="utf-8")
+    with qtbot.waitSignal(window.import_dialog_opened, timeout=WAIT_MS) as opened:
+        window.import_file(str(rotated))
+    dialog = opened.args[0]
+    text = dialog.changes.text()
+    assert "Region changed: us-east-1 → us-west-2" in text
+    assert "External ID changed" in text
+    assert "ExternalID3rdPartyA" not in text  # masked, never shown
+    with qtbot.waitSignal(window.profiles_loaded, timeout=WAIT_MS):
+        dialog.import_button.click()
+    stored = ProfileStore(config_dir()).profiles()
+    assert [r.profile.region for r in stored] == [alice.scenario.second_region]
+    assert ProfileStore(config_dir()).external_id(stored[0]) == "ExternalID3rdPartyA-rotated-77"
