@@ -63,7 +63,7 @@ def test_a_bug_in_a_task_reaches_the_banner_and_the_crash_dialog(
     def buggy() -> None:
         raise KeyError("missing")
 
-    window.runner.submit(buggy, lambda _none: None, window._failed)
+    window.runner.submit(buggy, lambda _none: None, window.report_failure)
     qtbot.waitUntil(lambda: window.error_banner.isVisible())
     assert window.error_banner.message.startswith("internal error: KeyError")
     qtbot.waitUntil(lambda: bool(crash_boxes(window)))
@@ -80,7 +80,7 @@ def test_a_user_error_in_a_task_is_only_a_banner(
 
     failures: list[Failure] = []
     window.runner.submit(
-        refused, lambda _none: None, lambda f: (failures.append(f), window._failed(f))
+        refused, lambda _none: None, lambda f: (failures.append(f), window.report_failure(f))
     )
     qtbot.waitUntil(lambda: window.error_banner.isVisible())
     assert window.error_banner.message == "hop 2 (arn:aws:iam::1:role/x): AccessDenied: no"

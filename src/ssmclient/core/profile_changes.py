@@ -1,5 +1,6 @@
 """What re-importing a profile would change, for the user to confirm (External ID masked)."""
 
+from ssmclient.core import aws_names
 from ssmclient.core.profile_file import profile_to_mapping
 from ssmclient.core.profile_model import PartyProfile
 
@@ -30,3 +31,23 @@ def _show(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def host_account(role_arn: str) -> str:
+    """The account of a role ARN (or the ARN's problem, for a stored profile it cannot be)."""
+    parsed = aws_names.parse_role_arn(role_arn)
+    return parsed if isinstance(parsed, str) else parsed.account
+
+
+def headline_changes(old: PartyProfile, new: PartyProfile, external_id_changed: bool) -> list[str]:
+    """The changes that matter most for trust, in words, to be shown before all others."""
+    lines = []
+    if host_account(old.role_arn) != host_account(new.role_arn):
+        lines.append(
+            f"Host account changed: {host_account(old.role_arn)} → {host_account(new.role_arn)}"
+        )
+    if old.all_regions != new.all_regions:
+        lines.append(f"Region changed: {', '.join(old.all_regions)} → {', '.join(new.all_regions)}")
+    if external_id_changed:
+        lines.append("External ID changed")
+    return lines

@@ -6,7 +6,6 @@ sandbox (moto) is started only with --sandbox, also after the window is up.
 """
 
 import gc
-import os
 import sys
 import threading
 from importlib import resources
@@ -172,9 +171,9 @@ def _start_sandbox(window: MainWindow) -> None:
 
     def failed(failure: object) -> None:
         window.progress_widget.hide()
-        window._failed(failure)  # type: ignore[arg-type]
+        window.report_failure(failure)  # type: ignore[arg-type]
 
     window.runner.submit(start_sandbox, started, failed)
 
 
-__all__ = ["make_app", "os", "run_app"]
+__all__ = ["make_app", "run_app", "warm_up"]

@@ -369,7 +369,9 @@ class MainWindow(QMainWindow):
         """The store can be read now: load the settings and the profiles."""
         self._ready = True
         if settings_first:
-            self.runner.submit(profile_actions.load_settings, self._settings_loaded, self._failed)
+            self.runner.submit(
+                profile_actions.load_settings, self._settings_loaded, self.report_failure
+            )
         self.load_profiles()
         for path in self._pending_files:
             self.import_file(path)
@@ -402,7 +404,7 @@ class MainWindow(QMainWindow):
             self._update_actions()
             self.profiles_loaded.emit()
 
-        self.runner.submit(profile_actions.list_profiles, done, self._failed)
+        self.runner.submit(profile_actions.list_profiles, done, self.report_failure)
 
     def _select_profile_row(self, row: int, *, force: bool) -> None:
         """Select `row`; list again only for another profile, or when `force`."""
@@ -506,7 +508,7 @@ class MainWindow(QMainWindow):
             self.profile_model.set_state(
                 record.id, "error" if session.hop is None else self._state_text(session)
             )
-            self._failed(failure)
+            self.report_failure(failure)
             self.statusBar().showMessage("The listing failed; see the message above.")
             self.listing_finished.emit()
 
@@ -617,7 +619,8 @@ class MainWindow(QMainWindow):
     def _show_error(self, message: str) -> None:
         self.error_banner.show_message(message)
 
-    def _failed(self, failure: Failure) -> None:
+    def report_failure(self, failure: Failure) -> None:
+        """A task's failure: the banner, and the crash dialog too for a bug."""
         if failure.internal and self.crash is not None:
             self.crash.report(failure.message, failure.details)
         messages.bridge().error(failure.message)
@@ -651,7 +654,7 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Reading {shown(path, 200)}…")
         self.runner.submit(
-            lambda: profile_actions.preview_import(path), self._show_import, self._failed
+            lambda: profile_actions.preview_import(path), self._show_import, self.report_failure
         )
 
     def _show_import(self, preview: profile_actions.ImportPreview) -> None:
@@ -671,7 +674,7 @@ class MainWindow(QMainWindow):
                 self.load_profiles(select=preview.imported.profile.name)
                 return
             self.runner.submit(
-                lambda: profile_actions.save_import(preview.imported), imported, self._failed
+                lambda: profile_actions.save_import(preview.imported), imported, self.report_failure
             )
 
         def imported(result: Any) -> None:
@@ -728,7 +731,7 @@ class MainWindow(QMainWindow):
                         self.load_profiles(select=record.name)
                     return
                 self.runner.submit(
-                    lambda: profile_actions.save_sign_in(record, choice), saved, self._failed
+                    lambda: profile_actions.save_sign_in(record, choice), saved, self.report_failure
                 )
 
             dialog.finished.connect(finished)
@@ -745,7 +748,7 @@ class MainWindow(QMainWindow):
             )
             self.load_profiles(select=updated.name)
 
-        self.runner.submit(profile_actions.sign_in_data, ready, self._failed)
+        self.runner.submit(profile_actions.sign_in_data, ready, self.report_failure)
 
     def remove_profile(self) -> None:
         if self.current is None:
@@ -779,7 +782,7 @@ class MainWindow(QMainWindow):
                 self.load_profiles()
 
             self.runner.submit(
-                lambda: profile_actions.remove_profile(record.name), removed, self._failed
+                lambda: profile_actions.remove_profile(record.name), removed, self.report_failure
             )
 
         box.finished.connect(finished)
@@ -804,7 +807,7 @@ class MainWindow(QMainWindow):
             )
 
         def failed(failure: Failure) -> None:
-            self._failed(failure)
+            self.report_failure(failure)
             self.statusBar().showMessage(f"No shell on {label}; see the message above.", 15000)
 
         session.open_shell(instance, self.settings, done, failed)
@@ -831,7 +834,7 @@ class MainWindow(QMainWindow):
             )
 
         def failed(failure: Failure) -> None:
-            self._failed(failure)
+            self.report_failure(failure)
             self.statusBar().showMessage("The port forward did not start; see the message above.")
 
         def started(forwarding: Forwarding) -> None:
@@ -884,7 +887,7 @@ class MainWindow(QMainWindow):
             lambda _none: self.statusBar().showMessage(
                 f"Stopped localhost:{port}; the session is terminated.", 10000
             ),
-            self._failed,
+            self.report_failure,
         )
 
     def _check_forwards(self) -> None:
@@ -897,7 +900,7 @@ class MainWindow(QMainWindow):
                     f"the port forward localhost:{forwarding.forward.local_port} ended by itself: "
                     f"{last}"
                 )
-                self.runner.submit(forwarding.forward.stop, lambda _none: None, self._failed)
+                self.runner.submit(forwarding.forward.stop, lambda _none: None, self.report_failure)
 
     def _show_forwards(self) -> None:
         visible = self.forward_list.count() > 0
@@ -992,7 +995,7 @@ class MainWindow(QMainWindow):
                 dialog.deleteLater()
                 if wanted is not None:
                     self.runner.submit(
-                        lambda: profile_actions.save_settings(wanted), saved, self._failed
+                        lambda: profile_actions.save_settings(wanted), saved, self.report_failure
                     )
 
             dialog.finished.connect(finished)
@@ -1004,7 +1007,7 @@ class MainWindow(QMainWindow):
             messages.bridge().clear_error()
             self.statusBar().showMessage("Settings saved.", 5000)
 
-        self.runner.submit(lambda: profile_actions.detect(current), ready, self._failed)
+        self.runner.submit(lambda: profile_actions.detect(current), ready, self.report_failure)
 
     def _about(self) -> None:
         from ssmclient import __version__

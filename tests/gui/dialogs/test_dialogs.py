@@ -9,11 +9,12 @@ from pytestqt.qtbot import QtBot
 from ssmclient.core.app_settings import AppSettings
 from ssmclient.core.aws.config_profiles import AwsConfigProfile
 from ssmclient.core.paths import config_dir
+from ssmclient.core.profile_changes import headline_changes
 from ssmclient.core.profile_file import read_profile_file
 from ssmclient.core.profile_store import ProfileStore
 from ssmclient.gui.dialogs.doctor_dialog import DoctorDialog
 from ssmclient.gui.dialogs.history_dialog import HistoryDialog
-from ssmclient.gui.dialogs.import_dialog import ImportDialog, headline_changes
+from ssmclient.gui.dialogs.import_dialog import ImportDialog
 from ssmclient.gui.dialogs.mfa_dialog import MfaDialog
 from ssmclient.gui.dialogs.port_forward_dialog import PortForwardDialog
 from ssmclient.gui.dialogs.settings_dialog import Detected, SettingsDialog

@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssmclient.core.app_settings import AppSettings, SettingsStore
+from ssmclient.core.aws.config_profiles import AwsConfigProfile, aws_config_profiles
 from ssmclient.core.errors import InputError, StoreError
 from ssmclient.core.paths import config_dir
-from ssmclient.core.profile_changes import describe_changes
+from ssmclient.core.profile_changes import describe_changes, headline_changes
 from ssmclient.core.profile_file import read_profile_file
 from ssmclient.core.profile_model import ImportedProfile, ProfileRecord, SourceKind
 from ssmclient.core.profile_store import ImportResult, ProfileStore
+from ssmclient.core.sessions.history import HistoryEntry, SessionHistory
 from ssmclient.core.source_change import check_aws_profile_name, source_change
-from ssmclient.gui.dialogs.import_dialog import headline_changes
 from ssmclient.gui.dialogs.settings_dialog import Detected
 from ssmclient.gui.dialogs.sign_in_dialog import GUI_LABELS, SignInChoice
 
@@ -59,12 +60,11 @@ def list_profiles() -> list[ProfileRecord]:
 
 @dataclass(frozen=True)
 class SignInData:
-    aws_profiles: list  # type: ignore[type-arg]
+    aws_profiles: list[AwsConfigProfile]
     default_session_name: str
 
 
 def sign_in_data() -> SignInData:
-    from ssmclient.core.aws.config_profiles import aws_config_profiles
     from ssmclient.core.aws.role_chain import default_session_name
 
     return SignInData(aws_config_profiles(), default_session_name())
@@ -72,8 +72,6 @@ def sign_in_data() -> SignInData:
 
 def save_sign_in(record: ProfileRecord, choice: SignInChoice) -> ProfileRecord:
     if choice.kind is SourceKind.AWS_PROFILE:
-        from ssmclient.core.aws.config_profiles import aws_config_profiles
-
         names = [p.name for p in aws_config_profiles()]
         check_aws_profile_name(choice.aws_profile or "", names, GUI_LABELS["aws_profile"])
     change = source_change(
@@ -129,7 +127,5 @@ def detect(settings: AppSettings) -> Detected:
     return Detected(terminals, text, True, INSTALL_PAGE)
 
 
-def history() -> tuple[list, int]:  # type: ignore[type-arg]
-    from ssmclient.core.sessions.history import SessionHistory
-
+def history() -> tuple[list[HistoryEntry], int]:
     return SessionHistory(config_dir()).entries()

@@ -8,7 +8,7 @@ to a listing it no longer shows.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -197,7 +197,3 @@ class ProfileSession(QObject):
 
     def close(self, msecs: int = 2000) -> bool:
         return self.runner.wait(msecs)
-
-
-def describe_hop(hop: Any) -> str:
-    return str(getattr(hop, "assumed_role_arn", ""))

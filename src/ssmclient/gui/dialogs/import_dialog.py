@@ -10,28 +10,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ssmclient.core import aws_names
-from ssmclient.core.profile_model import ImportedProfile, PartyProfile
+from ssmclient.core.profile_changes import host_account
+from ssmclient.core.profile_model import ImportedProfile
 from ssmclient.gui.host_text import plain_label, shown
 
 MASKED = "•••••••• (kept only in the keyring, never shown)"
-
-
-def _account(role_arn: str) -> str:
-    parsed = aws_names.parse_role_arn(role_arn)
-    return parsed if isinstance(parsed, str) else parsed.account
-
-
-def headline_changes(old: PartyProfile, new: PartyProfile, external_id_changed: bool) -> list[str]:
-    """The changes that matter most for trust, first and in words."""
-    lines = []
-    if _account(old.role_arn) != _account(new.role_arn):
-        lines.append(f"Host account changed: {_account(old.role_arn)} → {_account(new.role_arn)}")
-    if old.all_regions != new.all_regions:
-        lines.append(f"Region changed: {', '.join(old.all_regions)} → {', '.join(new.all_regions)}")
-    if external_id_changed:
-        lines.append("External ID changed")
-    return lines
 
 
 class ImportDialog(QDialog):
@@ -61,7 +44,7 @@ class ImportDialog(QDialog):
             ("Profile name", shown(profile.name, 200)),
             ("Issued by", shown(host.name, 200, missing="(not given)")),
             ("Host contact", shown(host.contact, 200, missing="(not given)")),
-            ("Host account", _account(profile.role_arn)),
+            ("Host account", host_account(profile.role_arn)),
             ("Host role", profile.role_arn),
             ("Region", ", ".join(profile.all_regions)),
             (
