@@ -2,8 +2,9 @@
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QVBoxLayout, QWidget
 
+from ssmclient.gui.dialogs.buttons import close_only
 from ssmclient.gui.host_text import plain_label, shown
 
 if TYPE_CHECKING:  # the doctor module imports botocore; the window loads it only when used
@@ -24,11 +25,7 @@ class DoctorDialog(QDialog):
         self.grid.setColumnStretch(2, 1)
         layout.addLayout(self.grid)
         layout.addStretch(1)
-        buttons = QDialogButtonBox()
-        close = buttons.addButton("Close", QDialogButtonBox.ButtonRole.RejectRole)
-        close.setAccessibleName("Close")
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(close_only(self))
         self.checks: list[Check] = []
 
     def show_checks(self, checks: list["Check"]) -> None:

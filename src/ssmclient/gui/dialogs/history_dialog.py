@@ -4,7 +4,6 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHeaderView,
     QTableView,
     QVBoxLayout,
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from ssmclient.core.sessions.history import HistoryEntry
+from ssmclient.gui.dialogs.buttons import close_only
 from ssmclient.gui.host_text import plain_label, shown
 
 COLUMNS = ["Time", "Profile", "Instance", "Document", "Session", "Reason", "Outcome"]
@@ -38,11 +38,7 @@ class HistoryDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
-        buttons = QDialogButtonBox()
-        close = buttons.addButton("Close", QDialogButtonBox.ButtonRole.RejectRole)
-        close.setAccessibleName("Close")
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(close_only(self))
 
     def show_entries(self, entries: list[HistoryEntry], unreadable: int) -> None:
         for entry in reversed(entries):  # newest first

@@ -2,7 +2,6 @@
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from ssmclient.core.profile_changes import host_account
 from ssmclient.core.profile_model import ImportedProfile
+from ssmclient.gui.dialogs.buttons import accept_cancel
 from ssmclient.gui.host_text import plain_label, shown
 
 MASKED = "•••••••• (kept only in the keyring, never shown)"
@@ -86,14 +86,7 @@ class ImportDialog(QDialog):
             self.changes.setAccessibleDescription(text)
             layout.addWidget(self.changes)
 
-        buttons = QDialogButtonBox()
-        self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setAccessibleName("Import")
-        self.import_button.setDefault(True)
-        cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setAccessibleName("Cancel")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.import_button = accept_cancel(self, "Import")
         layout.addWidget(buttons)
         self.import_button.setFocus()
 

@@ -3,13 +3,13 @@
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QWidget,
 )
 
 from ssmclient.core.net_names import check_forward_host, parse_port
+from ssmclient.gui.dialogs.buttons import accept_cancel
 from ssmclient.gui.host_text import plain_label, shown
 
 PRESETS = [
@@ -51,14 +51,7 @@ class PortForwardDialog(QDialog):
         self.problem = plain_label("", wrap=True)
         self.problem.setAccessibleName("Problem")
         form.addRow(self.problem)
-        buttons = QDialogButtonBox()
-        self.start = buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.start.setAccessibleName("Start")
-        self.start.setDefault(True)
-        cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setAccessibleName("Cancel")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.start = accept_cancel(self, "Start")
         form.addRow(buttons)
         self.preset.currentIndexChanged.connect(self._preset_chosen)
         for field in (self.remote_port, self.remote_host, self.local_port):

@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ssmclient.core.app_settings import AppSettings
+from ssmclient.gui.dialogs.buttons import accept_cancel
 from ssmclient.gui.host_text import plain_label
 
 
@@ -93,14 +93,7 @@ class SettingsDialog(QDialog):
         note.setAccessibleName("Proxy note")
         note.setAccessibleDescription(note.text())
         form.addRow("", note)
-        buttons = QDialogButtonBox()
-        save = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        save.setAccessibleName("Save")
-        save.setDefault(True)
-        cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setAccessibleName("Cancel")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.save = accept_cancel(self, "Save")
         form.addRow(buttons)
 
     def _browse_plugin(self) -> None:

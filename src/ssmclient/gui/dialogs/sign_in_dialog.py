@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from ssmclient.core import aws_names
 from ssmclient.core.aws.config_profiles import AwsConfigProfile
 from ssmclient.core.profile_model import ProfileRecord, SourceKind
+from ssmclient.gui.dialogs.buttons import accept_cancel
 from ssmclient.gui.host_text import plain_label, shown
 
 GUI_LABELS = {
@@ -133,14 +133,7 @@ class SignInDialog(QDialog):
         self.problem.setAccessibleName("Problem")
         layout.addWidget(self.problem)
 
-        buttons = QDialogButtonBox()
-        self.save = buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save.setAccessibleName("Save")
-        self.save.setDefault(True)
-        cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setAccessibleName("Cancel")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.save = accept_cancel(self, "Save")
         layout.addWidget(buttons)
 
         {
