@@ -20,7 +20,7 @@ from ssmclient.core.paths import config_dir
 from ssmclient.gui import accessibility, messages
 from ssmclient.gui.crash import CrashReporter
 from ssmclient.gui.main_window import MainWindow
-from ssmclient.gui.single_instance import InstanceServer, hand_over, server_name
+from ssmclient.gui.single_instance import hand_over, server_name
 
 OPEN = "OPEN "
 SHOW = "SHOW"
@@ -98,24 +98,43 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def _channel_name() -> str | None:
+    try:
+        return server_name(config_dir())
+    except OSError as exc:
+        sys.stderr.write(f"ssmclient: warning: no single-instance channel ({exc})\n")
+        return None
+
+
+def _listen(name: str, window: MainWindow) -> None:
+    """Take later launches' files (after the first window is up: QtNetwork loads here)."""
+    from ssmclient.gui.instance_server import InstanceServer
+
+    server = InstanceServer(name)
+    if not server.listen():
+        sys.stderr.write("ssmclient: warning: a second launch will open a second window\n")
+        return
+    server.setParent(window)  # lives, and closes, with the window
+
+    def received(message: str) -> None:
+        _raise(window)
+        if message.startswith(OPEN):
+            window.import_file(message[len(OPEN) :])
+
+    server.message_received.connect(received)
+    window.destroyed.connect(server.close)
+
+
 def run_app(file: str | None, *, sandbox: bool) -> int:
     path = str(Path(file).expanduser().absolute()) if file else None
-    app = make_app()
-    instance: InstanceServer | None = None
+    name = None
     if not sandbox:
-        # One window per config dir: a second launch hands its file over and exits.
-        try:
-            name = server_name(config_dir())
-        except OSError as exc:
-            name = None
-            sys.stderr.write(f"ssmclient: warning: no single-instance channel ({exc})\n")
-        if name is not None:
-            if hand_over(name, OPEN + path if path else SHOW):
-                return 0
-            instance = InstanceServer(name)
-            if not instance.listen():
-                instance = None
-
+        # One window per config dir: a second launch hands its file over and exits
+        # (before Qt is even started: on POSIX the channel is a plain Unix socket).
+        name = _channel_name()
+        if name is not None and hand_over(name, OPEN + path if path else SHOW):
+            return 0
+    app = make_app()
     crash = CrashReporter()
     window = MainWindow(
         title_suffix="sandbox (fake AWS on 127.0.0.1)" if sandbox else "", crash=crash
@@ -123,15 +142,9 @@ def run_app(file: str | None, *, sandbox: bool) -> int:
     crash.window = window
     crash.install()
     app.installEventFilter(_FileOpenFilter(window))
-    if instance is not None:
-
-        def received(message: str) -> None:
-            _raise(window)
-            if message.startswith(OPEN):
-                window.import_file(message[len(OPEN) :])
-
-        instance.message_received.connect(received)
     window.show()
+    if name is not None:
+        QTimer.singleShot(0, lambda: _listen(name, window))
     if path:
         window.import_file(path)
     if sandbox:
@@ -139,10 +152,7 @@ def run_app(file: str | None, *, sandbox: bool) -> int:
     else:
         QTimer.singleShot(0, window.start)
     threading.Thread(target=warm_up, name="ssmclient-warm-up", daemon=True).start()
-    status = app.exec()
-    if instance is not None:
-        instance.close()
-    return status
+    return app.exec()
 
 
 def _start_sandbox(window: MainWindow) -> None:

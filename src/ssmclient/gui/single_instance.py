@@ -13,9 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
-
 _TIMEOUT_MS = 1000
 # A running window answers as soon as its event loop turns; allow for a busy moment.
 _ACK_TIMEOUT_MS = 5000
@@ -42,14 +39,49 @@ def server_name(config_directory: Path) -> str:
 
 
 def hand_over(name: str, message: str) -> bool:
-    """Send `message` to a running window; False when none answers."""
+    """Send `message` to a running window; False when none answers.
+
+    On POSIX the channel is a plain Unix socket (what QLocalServer listens
+    on), so a launch that finds no window has not loaded QtNetwork for it.
+    """
+    if os.name == "posix":
+        return _hand_over_unix(name, message)
+    return _hand_over_qt(name, message)
+
+
+def _hand_over_unix(name: str, message: str) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as channel:
+        channel.settimeout(_TIMEOUT_MS / 1000)
+        try:
+            channel.connect(name)
+        except OSError:  # no socket, or nobody listening on it (a crashed window's)
+            return False
+        try:
+            channel.sendall(message.encode("utf-8") + b"\n")
+            # Wait for the window's acknowledgement, so the message is not lost if we exit.
+            channel.settimeout(_ACK_TIMEOUT_MS / 1000)
+            answer = b""
+            while b"\n" not in answer:
+                chunk = channel.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+        except OSError:
+            return False
+    return answer == b"ok\n"
+
+
+def _hand_over_qt(name: str, message: str) -> bool:
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(_TIMEOUT_MS):
         return False
     socket.write(message.encode("utf-8") + b"\n")
     socket.flush()
-    # Wait for the window's acknowledgement, so the message is not lost if we exit at once.
     answer = b""
     deadline = time.monotonic() + _ACK_TIMEOUT_MS / 1000
     while b"\n" not in answer and time.monotonic() < deadline:
@@ -59,59 +91,3 @@ def hand_over(name: str, message: str) -> bool:
             break
     socket.disconnectFromServer()
     return answer == b"ok\n"
-
-
-class InstanceServer(QObject):
-    """Listens for later launches; `message_received` carries "OPEN <path>" or "SHOW"."""
-
-    message_received = Signal(str)
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self._server = QLocalServer(self)
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._accept)
-        self._buffers: dict[QLocalSocket, bytes] = {}
-
-    def listen(self) -> bool:
-        if self._server.listen(self.name):
-            return True
-        # A socket left by a crashed instance: nobody answered hand_over, so remove it.
-        QLocalServer.removeServer(self.name)
-        return self._server.listen(self.name)
-
-    def _accept(self) -> None:
-        while self._server.hasPendingConnections():
-            socket = self._server.nextPendingConnection()
-            self._buffers[socket] = b""
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(lambda s=socket: self._drop(s))
-
-    def _read(self, socket: QLocalSocket) -> None:
-        data = self._buffers.get(socket, b"") + socket.readAll().data()
-        if b"\n" not in data:
-            if len(data) > _MAX_MESSAGE:
-                socket.abort()
-                self._buffers.pop(socket, None)
-            else:
-                self._buffers[socket] = data
-            return
-        line = data.split(b"\n", 1)[0][:_MAX_MESSAGE]
-        self._buffers[socket] = b""
-        socket.write(b"ok\n")
-        socket.flush()
-        self.message_received.emit(line.decode("utf-8", "replace"))
-
-    def _drop(self, socket: QLocalSocket) -> None:
-        if self._buffers.pop(socket, None) is not None:
-            socket.deleteLater()
-
-    def close(self) -> None:
-        for socket in list(self._buffers):
-            socket.disconnected.disconnect()
-            socket.readyRead.disconnect()
-            socket.abort()
-            socket.deleteLater()
-        self._buffers.clear()
-        self._server.close()
