@@ -122,15 +122,25 @@ class ProfileSession(QObject):
 
             hop = self._signed_in_now()
             # Rows are prepared here, on the worker: the GUI thread only inserts them.
+            prepared: dict[str, Row] = {}
+
+            def page_done(page: list[Instance]) -> None:
+                rows = prepare_rows(page)
+                prepared.update((row.instance.instance_id, row) for row in rows)
+                self.page_arrived.emit(token, rows)
+
             with collector_paused():
                 inventory = list_instances(
                     self._chain_now().client,
                     profile.instance_tag,
                     profile.all_regions,
                     host_contact=profile.host.contact,
-                    on_page=lambda page: self.page_arrived.emit(token, prepare_rows(page)),
+                    on_page=page_done,
                 )
-                rows = prepare_rows(inventory.instances)
+                rows = [
+                    prepared[i.instance_id].updated(i) if i.instance_id in prepared else Row(i)
+                    for i in inventory.instances
+                ]
             return Listing(token, inventory, rows, hop)
 
         self.runner.submit(work, on_done, on_failed)

@@ -7,6 +7,7 @@ stays within a few milliseconds of Python per row.
 
 import ipaddress
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -55,6 +56,12 @@ def _dot(colour: str) -> QIcon:
     return QIcon(pixmap)
 
 
+def _ping_text(status: str | None) -> str:
+    # None while the listing waits for DescribeInstanceInformation (and after
+    # it, when the status could not be read): shown as an ellipsis, then blank.
+    return status or "…"
+
+
 def _ip_key(text: str | None) -> tuple[int, int]:
     if not text:
         return (1, 0)
@@ -86,7 +93,7 @@ class Row:
             shown(i.name, missing="(no name)"),
             i.instance_id,
             i.state,
-            i.ping_status or ("…" if i.ping_status is None else ""),
+            _ping_text(i.ping_status),
             i.private_ip or "",
             i.public_ip or "",
             shown(i.platform),
@@ -106,6 +113,23 @@ class Row:
             i.tag_value.casefold(),
         ]
         self.haystack = "\n".join(self.cells).casefold()
+
+    def updated(self, instance: Instance) -> "Row":
+        """This row for `instance`; when only the ping status changed, without redoing the rest.
+
+        The complete listing differs from its pages only by the ping statuses:
+        re-escaping thousands of names would keep the GIL from the GUI thread.
+        """
+        if replace(instance, ping_status=None) != replace(self.instance, ping_status=None):
+            return Row(instance)
+        row = Row.__new__(Row)
+        row.instance = instance
+        row.cells = list(self.cells)
+        row.cells[SSM] = _ping_text(instance.ping_status)
+        row.keys = list(self.keys)
+        row.keys[SSM] = instance.ping_status or "~"
+        row.haystack = "\n".join(row.cells).casefold()
+        return row
 
 
 def prepare_rows(instances: Sequence[Instance]) -> list[Row]:
