@@ -11,8 +11,18 @@ from ssmclient.core.text import escape_unsafe
 
 
 def _ssh_word(text: str) -> str:
-    # ssh expands %-tokens in ProxyCommand before the shell sees it.
-    return shlex.quote(text).replace("%", "%%")
+    """`text` as one word for the shell that runs ProxyCommand, as ssh's config reader allows.
+
+    OpenSSH (8.7+) first splits each config line itself, taking a backslash as
+    an escape even inside single quotes: shlex.quote's 'a\\b' would unbalance
+    it. A name with a backslash is double-quoted instead, with the four
+    characters special there escaped, which both ssh and sh read back as typed.
+    ssh expands %-tokens before the shell sees the command: % is doubled.
+    """
+    if "\\" not in text:
+        return shlex.quote(text).replace("%", "%%")
+    escaped = re.sub(r'([\\"$`])', r"\\\1", text)
+    return f'"{escaped}"'.replace("%", "%%")
 
 
 def ssh_config_block(
@@ -28,5 +38,6 @@ def ssh_config_block(
         f"# {label.replace(chr(10), ' ')}\n"
         f"Host {instance_id}\n"
         f"    HostName {instance_id}\n"
-        f"    ProxyCommand {program} ssh-proxy --profile {_ssh_word(profile_name)} %h --port %p\n"
+        f"    ProxyCommand {program.replace('%', '%%')} ssh-proxy "
+        f"--profile {_ssh_word(profile_name)} %h --port %p\n"
     )
