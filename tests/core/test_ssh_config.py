@@ -189,6 +189,18 @@ needs_ssh = pytest.mark.skipif(shutil.which("ssh") is None, reason="needs OpenSS
 # OpenSSH (8.7+) splits every config line into words first, taking a backslash as an
 # escape even inside single quotes: a backslash before a quote unbalances shlex's quoting.
 BACKSLASH_BEFORE_QUOTE = ["\\back\\slash\\", "Corp\\", "a\\'b"]
+# Names with a backslash take the double-quoted form: every character special there.
+BACKSLASH_AND_MORE = [
+    "a\\$(touch pwned)`id`\"q\"'s'%h%%!\\",
+    "\\",
+    "\\\\",
+    '\\"',
+    "x\\ y",
+    "\\%p",
+    "a\\#b",
+    "\\'\"'",
+    "$HOME\\${HOME}",
+]
 
 
 @needs_ssh
@@ -203,10 +215,20 @@ def test_real_ssh_runs_the_proxy_command_with_the_exact_name(tmp_path: Path, nam
 
 
 @needs_ssh
-@pytest.mark.parametrize("name", BACKSLASH_BEFORE_QUOTE, ids=["backslashes", "trailing", "quote"])
+@pytest.mark.parametrize(
+    "name",
+    BACKSLASH_BEFORE_QUOTE + BACKSLASH_AND_MORE,
+    ids=range(len(BACKSLASH_BEFORE_QUOTE + BACKSLASH_AND_MORE)),
+)
 def test_real_ssh_accepts_a_name_with_a_backslash(tmp_path: Path, name: str) -> None:
     argv = run_real_ssh(tmp_path, name)
     assert argv == ["ssh-proxy", "--profile", name, INSTANCE, "--port", "2222"]
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("name", BACKSLASH_AND_MORE, ids=range(len(BACKSLASH_AND_MORE)))
+def test_a_name_with_a_backslash_is_one_word_for_the_shell(name: str) -> None:
+    assert proxy_argv(ssh_config_block(name, INSTANCE, None, PROGRAM))[3] == name
 
 
 def test_a_percent_in_the_program_path_reaches_the_shell() -> None:
