@@ -312,3 +312,9 @@ def test_a_long_instance_name_is_shortened() -> None:
 def test_not_an_instance_id_is_refused(instance_id: str) -> None:
     with pytest.raises(ValueError, match="not an instance id"):
         ssh_config_block("party", instance_id, None, PROGRAM)
+
+
+@pytest.mark.parametrize("name", ["a\nHost *", "a\rb", "nul\x00"])
+def test_a_profile_name_that_could_break_the_line_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="profile name"):
+        ssh_config_block(name, INSTANCE, None, PROGRAM)

@@ -31,6 +31,9 @@ def ssh_config_block(
     """`program` is how a shell runs ssmclient, already quoted (e.g. `/usr/bin/ssmclient`)."""
     if not re.fullmatch(r"(i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})", instance_id):
         raise ValueError("not an instance id")
+    if any(ch in profile_name for ch in "\n\r\x00"):
+        # Import refuses such names; in the block they would end the config line.
+        raise ValueError("the profile name holds a line break, which an ssh config cannot")
     label = escape_unsafe(profile_name)
     if instance_name:
         label += f" / {escape_unsafe(instance_name)[:80]}"

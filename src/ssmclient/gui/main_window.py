@@ -941,9 +941,13 @@ class MainWindow(QMainWindow):
     def copy_ssh_config(self, instance: Instance) -> None:
         if self.current is None:
             return
-        block = ssh_config_block(
-            self.current.record.name, instance.instance_id, instance.name, ssmclient_program()
-        )
+        try:
+            block = ssh_config_block(
+                self.current.record.name, instance.instance_id, instance.name, ssmclient_program()
+            )
+        except ValueError as exc:
+            self._show_error(f"Copy SSH config: {exc}")
+            return
         QGuiApplication.clipboard().setText(block)
         self.statusBar().showMessage(
             f"Copied an ssh config block for {instance.instance_id}: paste it into ~/.ssh/config",
