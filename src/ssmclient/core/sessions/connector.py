@@ -16,7 +16,6 @@ from ssmclient.core.sessions.inline_session import run_inline
 from ssmclient.core.sessions.plugin_discovery import Plugin, find_plugin
 from ssmclient.core.sessions.port_forward import PortForward
 from ssmclient.core.sessions.session_start import (
-    IDENTITY_VARIABLES,
     PluginInvocation,
     SessionRequest,
     StartedSession,
@@ -26,6 +25,7 @@ from ssmclient.core.sessions.session_start import (
     ssh_request,
     start_session,
     terminate_quietly,
+    variables_to_unset,
 )
 from ssmclient.core.terminals.handoff import HandoffError, HandoffServer, build_payload
 from ssmclient.core.terminals.launchers import ChosenTerminal, choose_terminal, open_window
@@ -208,7 +208,7 @@ class SessionConnector:
         payload = build_payload(
             invocation.argv,
             invocation.handoff_environment(),
-            list(IDENTITY_VARIABLES),
+            variables_to_unset(),
             title,
             banner,
         )

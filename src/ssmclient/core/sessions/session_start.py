@@ -44,10 +44,21 @@ _IDENTITY_VARIABLES = (
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_SESSION_NAME",
     RESPONSE_VARIABLE,
-    # ssmclient's own secrets: the plugin has no use for them.
-    "SSMCLIENT_MFA_CODE",
-    "SSMCLIENT_SANDBOX_TOKEN",
 )
+# ssmclient's own secrets (SSMCLIENT_MFA_CODE, and any other SSMCLIENT_ variable
+# shaped like one): the plugin has no use for them. By shape, not by a list,
+# so that whatever runs ssmclient (a test harness, say) is covered too.
+_OWN_SECRET_SUFFIXES = ("_CODE", "_TOKEN", "_SECRET", "_KEY", "_PASSWORD")
+
+
+def is_own_secret(name: str) -> bool:
+    return name.startswith("SSMCLIENT_") and name.endswith(_OWN_SECRET_SUFFIXES)
+
+
+def variables_to_unset(environ: Mapping[str, str] | None = None) -> list[str]:
+    """What a plugin's environment must not hold: other identities and ssmclient's secrets."""
+    present = os.environ if environ is None else environ
+    return [*_IDENTITY_VARIABLES, *sorted(n for n in present if is_own_secret(n))]
 
 
 # What a plugin started in another window (whose environment is the
@@ -73,7 +84,6 @@ _HANDOFF_VARIABLES = frozenset(
     }
 )
 _HANDOFF_PREFIXES = ("AWS_ENDPOINT_URL",)
-IDENTITY_VARIABLES = _IDENTITY_VARIABLES
 
 
 @dataclass(frozen=True)
@@ -253,7 +263,7 @@ def plugin_invocation(
         session.endpoint_url,
     ]
     env = dict((base_env if base_env is not None else os.environ).items())
-    for name in _IDENTITY_VARIABLES:
+    for name in variables_to_unset(env):
         env.pop(name, None)
     env.update(
         {
