@@ -91,7 +91,12 @@ def _run(argv: list[str]) -> int:
         }[args.command]
         return runner(args)
     if args.command == "sandbox":
-        from ssmclient.sandbox.cli import run_sandbox_command
+        try:
+            from ssmclient.sandbox.cli import run_sandbox_command
+        except ImportError as exc:
+            from ssmclient.sandbox_missing import sandbox_missing
+
+            raise sandbox_missing(exc) from None
 
         return run_sandbox_command(port=args.port, instances=args.instances)
     parser.error(f"unknown command {args.command}")

@@ -1055,7 +1055,9 @@ def ssmclient_program() -> str:
     import shutil
 
     if getattr(sys, "frozen", False):
-        return shlex.quote(sys.executable)
+        from ssmclient.core.terminals.handoff import ssmclient_command
+
+        return shlex.join(ssmclient_command())
     found = shutil.which("ssmclient")
     if found:
         return shlex.quote(found)

@@ -32,13 +32,9 @@ def start_sandbox() -> RunningSandbox:
         from ssmclient.sandbox.cli import throwaway_environment
         from ssmclient.sandbox.server import SandboxServer
     except ImportError as exc:
-        from ssmclient.core.errors import SsmClientError
+        from ssmclient.sandbox_missing import sandbox_missing
 
-        raise SsmClientError(
-            f"the sandbox is not installed here ({exc.name}); "
-            "install ssmclient with the [sandbox] extra, "
-            "or try it from source: ./scripts/run.sh --sandbox"
-        ) from None
+        raise sandbox_missing(exc) from None
     work = tempfile.TemporaryDirectory(prefix="ssmclient-sandbox-")
     server = SandboxServer(state_dir=Path(work.name)).start()
     environment = throwaway_environment(server, Path(work.name))

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
 
 from ssmclient.core.errors import SsmClientError
 from ssmclient.core.text import escape_unsafe, one_line
@@ -40,7 +41,13 @@ STARTED = "started"
 def ssmclient_command() -> list[str]:
     """How to run this ssmclient again: the frozen executable, or this Python with -m."""
     if getattr(sys, "frozen", False):
-        return [sys.executable]
+        # On Windows the installer's shortcuts start the windowed ssmclientw.exe,
+        # which has no console to give a terminal window or ssh; its console
+        # twin ssmclient.exe sits beside it (packaging/ssmclient.spec).
+        executable = Path(sys.executable)
+        if sys.platform == "win32" and executable.name.lower() == "ssmclientw.exe":
+            return [str(executable.with_name("ssmclient.exe"))]
+        return [str(executable)]
     # -I: isolated mode. Without it, -m puts the current directory first on
     # sys.path, and a stray secrets.py there would run inside the process that
     # receives the session's credentials.
