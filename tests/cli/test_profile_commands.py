@@ -84,7 +84,9 @@ def test_bad_file_exits_2_with_one_line_naming_the_field(
     status, out, err = run(capsys, "profile", "import", str(path))
     assert status == 2
     assert out == ""
-    assert one_error_line(err).startswith("ssmclient: role_arn: ")
+    line = one_error_line(err)
+    assert line.startswith(f"ssmclient: '{path}' is not a profile file ssmclient can import")
+    assert "(role_arn: " in line
 
 
 def test_forbidden_key_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

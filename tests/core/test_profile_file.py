@@ -446,3 +446,15 @@ def test_a_key_of_unusual_spaces_is_named_visibly() -> None:
 
 def test_a_name_with_a_no_break_space_is_refused() -> None:
     assert rejects(example(name="Example\u00a0Corp")).field == "name"
+
+
+def test_a_bad_file_names_the_file_and_who_can_fix_it(tmp_path: Path) -> None:
+    path = tmp_path / "ExampleCorp.ssmprofile"
+    path.write_bytes(b"{not json")
+    with pytest.raises(ProfileFileError) as caught:
+        read_profile_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"'{path}' is not a profile file ssmclient can import (file: ")
+    assert message.endswith("ask your host to send a corrected file")
+    assert caught.value.field == "file"
+    assert "\n" not in message

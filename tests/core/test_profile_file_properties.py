@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ssmclient.cli.main import main
 from ssmclient.core.errors import ProfileFileError
-from ssmclient.core.profile_file import parse_profile_bytes, profile_to_mapping
+from ssmclient.core.profile_file import parse_profile_bytes, profile_to_mapping, read_profile_file
 
 from keyring_support import MemoryKeyring
 from profile_samples import EXAMPLE, encode
@@ -112,7 +112,7 @@ def test_the_cli_exits_2_with_one_line_or_imports(raw: bytes) -> None:
             status = main(["profile", "import", str(path), "--yes"])
         keyring.set_keyring(previous)
         try:
-            parse_profile_bytes(raw)
+            read_profile_file(path)
         except ProfileFileError as error:
             assert status == 2
             assert stderr.getvalue() == f"ssmclient: {error}\n"

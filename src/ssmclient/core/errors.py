@@ -25,10 +25,18 @@ class InputError(SsmClientError):
 class ProfileFileError(InputError):
     """A `.ssmprofile` file (or a stored profile) breaks a rule; names the field."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, *, file: str | None = None) -> None:
         self.field = field
         self.reason = reason
-        super().__init__(f"{field}: {reason}")
+        self.file = file
+        if file is None:
+            super().__init__(f"{field}: {reason}")
+        else:
+            # A partner cannot repair a host's file: say which file, and who can.
+            super().__init__(
+                f"{file} is not a profile file ssmclient can import ({field}: {reason}); "
+                "ask your host to send a corrected file"
+            )
 
 
 class UnknownProfileError(InputError):

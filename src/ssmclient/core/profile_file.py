@@ -149,7 +149,10 @@ def read_profile_file(path: Path) -> ImportedProfile:
         raise ProfileFileError("file", f"{quoted(str(path))} is a directory") from None
     except OSError as exc:
         raise ProfileFileError("file", f"cannot read {quoted(str(path))}: {exc.strerror}") from None
-    return parse_profile_bytes(data)
+    try:
+        return parse_profile_bytes(data)
+    except ProfileFileError as exc:
+        raise ProfileFileError(exc.field, exc.reason, file=quoted(str(path), 300)) from None
 
 
 def _check_keys(mapping: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
