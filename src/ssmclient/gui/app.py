@@ -143,6 +143,11 @@ def run_app(file: str | None, *, sandbox: bool) -> int:
     crash.install()
     app.installEventFilter(_FileOpenFilter(window))
     window.show()
+    from ssmclient.gui import smoke_test
+
+    smoke_report = smoke_test.requested()
+    if smoke_report is not None:
+        smoke_test.report_when_shown(window, smoke_report, file=path)
     if name is not None:
         QTimer.singleShot(0, lambda: _listen(name, window))
     if path:
