@@ -48,6 +48,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   echo "$wanted" > "$stamp"
 fi
+# Reproducible: every timestamp is the last commit's (the wheel's zip entries,
+# the packages' files), and a fixed hash seed keeps PyInstaller's archive order
+# (https://pyinstaller.org/en/stable/advanced-topics.html#creating-a-reproducible-build).
+SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)}"
+export SOURCE_DATE_EPOCH PYTHONHASHSEED=0
 # ssmclient itself, from this checkout (its metadata ships: the version, the entry point).
 work="$root/build/packaging"
 rm -rf "$work"
