@@ -227,3 +227,31 @@ def test_a_chain_that_could_fall_back_to_a_file_backend_is_refused(store: Profil
     keyring.set_keyring(fail.Keyring())
     with pytest.raises(KeyringError, match="no OS keyring"):
         store.save_import(imported())
+
+
+@pytest.mark.parametrize("error", [PermissionError(13, "Permission denied"), OSError(5, "EIO")])
+def test_a_store_that_cannot_be_read_is_reported_and_never_moved_aside(
+    store: ProfileStore, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch,
+    error: OSError,
+) -> None:  # fmt: skip
+    first = store.save_import(imported()).record
+    before = store.path.read_bytes()
+    entries = dict(memory_keyring.entries)
+    real_read_bytes = Path.read_bytes
+
+    def failing(path: Path) -> bytes:
+        if path == store.path:
+            raise error
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    with pytest.raises(StoreError, match=f"cannot read the profile store {store.path}"):
+        store.profiles()
+    with pytest.raises(StoreError, match="cannot read"):
+        store.save_import(imported(name="Another Host (Third_Party_A)"))
+    monkeypatch.undo()
+    # An I/O error is not a corrupt store: nothing moved, nothing added, no keyring change.
+    assert sorted(p.name for p in store.directory.iterdir() if "unreadable" in p.name) == []
+    assert store.path.read_bytes() == before
+    assert [r.name for r in store.profiles()] == [first.name]
+    assert memory_keyring.entries == entries

@@ -78,6 +78,10 @@ def _record_from_json(entry: Any) -> ProfileRecord:
     )
 
 
+class UnreadableStoreError(StoreError):
+    """The store was read but is not a store ssmclient can parse (the only kind moved aside)."""
+
+
 class ProfileStore:
     def __init__(self, directory: Path, secrets: SecretStore | None = None) -> None:
         self.directory = directory
@@ -109,13 +113,15 @@ class ProfileStore:
             ProfileFileError,
         ) as exc:
             detail = exc.message if isinstance(exc, ProfileFileError) else str(exc)
-            raise StoreError(
+            raise UnreadableStoreError(
                 f"the profile store {self.path} is unreadable ({detail}); it was left as it is: "
                 "fix it, or move it away, or import a profile to start a new store "
                 "(the old file is then kept beside it)"
             ) from None
         if len({r.name for r in records}) != len(records):
-            raise StoreError(f"the profile store {self.path} is unreadable (a name appears twice)")
+            raise UnreadableStoreError(
+                f"the profile store {self.path} is unreadable (a name appears twice)"
+            )
         return records
 
     def profiles(self) -> list[ProfileRecord]:
@@ -150,11 +156,12 @@ class ProfileStore:
             ) from None
 
     def _read_for_write(self) -> tuple[list[ProfileRecord], Path | None]:
+        # Only a store that was read and did not parse is moved aside; one that
+        # could not be read (EACCES, EIO) is reported and left alone: moving it
+        # would orphan its profiles' keyring entries over a passing fault.
         try:
             return self._read(), None
-        except StoreError:
-            if not self.path.exists():
-                raise
+        except UnreadableStoreError:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             aside = self.path.with_name(f"{STORE_FILE}.unreadable-{stamp}-{uuid.uuid4().hex[:6]}")
             try:
