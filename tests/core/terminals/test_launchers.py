@@ -73,8 +73,8 @@ def test_helper_command_is_ssmclient_and_the_address() -> None:
     server = HandoffServer(build_payload(["/p"], {}, [], "t", "b"))
     try:
         command = server.helper_command()
-        # Isolated mode: the current directory is not on the helper's sys.path.
-        assert command[1:4] == ["-I", "-m", "ssmclient"]
+        # -P: the current directory is not on the helper's sys.path.
+        assert command[1:4] == ["-P", "-m", "ssmclient"]
         assert command[-3] == "__session-handoff"
         assert command[-2] == server.address
         assert len(bytes.fromhex(command[-1])) == 32

@@ -48,10 +48,11 @@ def ssmclient_command() -> list[str]:
         if sys.platform == "win32" and executable.name.lower() == "ssmclientw.exe":
             return [str(executable.with_name("ssmclient.exe"))]
         return [str(executable)]
-    # -I: isolated mode. Without it, -m puts the current directory first on
+    # -P (Python 3.11+): without it, -m puts the current directory first on
     # sys.path, and a stray secrets.py there would run inside the process that
-    # receives the session's credentials.
-    return [sys.executable, "-I", "-m", "ssmclient"]
+    # receives the session's credentials. Not -I: isolated mode also drops the
+    # user site-packages and PYTHONPATH, where `pip install --user` puts ssmclient.
+    return [sys.executable, "-P", "-m", "ssmclient"]
 
 
 @dataclass(frozen=True)
