@@ -7,9 +7,14 @@ botocore's own settings, never from a profile file.
 
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
+
+if TYPE_CHECKING:
+    import botocore.session
+    from botocore.config import _RetryDict
 
 CONNECT_TIMEOUT_ENV = "SSMCLIENT_AWS_CONNECT_TIMEOUT"
 READ_TIMEOUT_ENV = "SSMCLIENT_AWS_READ_TIMEOUT"
@@ -29,13 +34,39 @@ class ClientSettings:
     retry_mode: RetryMode = "standard"
     max_pool_connections: int = 10
 
-    def botocore_config(self) -> Config:
+    def botocore_config(self, session: "botocore.session.Session | None" = None) -> Config:
+        """Our settings, except retries the user set for `session` (env or AWS config).
+
+        A retries value passed to a client overrides the user's own
+        AWS_MAX_ATTEMPTS / AWS_RETRY_MODE and the profile's max_attempts /
+        retry_mode; botocore merges a partial one with theirs, so only the keys
+        the user left unset are given. SSMCLIENT_AWS_MAX_ATTEMPTS, ours, still wins.
+        """
+        retries: dict[str, Any] = {}
+        if os.environ.get(MAX_ATTEMPTS_ENV) or not _user_sets(session, "max_attempts"):
+            retries["total_max_attempts"] = self.max_attempts
+        if not _user_sets(session, "retry_mode"):
+            retries["mode"] = self.retry_mode
         return Config(
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
-            retries={"mode": self.retry_mode, "total_max_attempts": self.max_attempts},
+            retries=cast("_RetryDict", retries) if retries else None,
             max_pool_connections=self.max_pool_connections,
         )
+
+
+_USER_SETTING_ENV = {"max_attempts": "AWS_MAX_ATTEMPTS", "retry_mode": "AWS_RETRY_MODE"}
+
+
+def _user_sets(session: "botocore.session.Session | None", name: str) -> bool:
+    if os.environ.get(_USER_SETTING_ENV[name]):
+        return True
+    if session is None:
+        return False
+    try:
+        return name in session.get_scoped_config()
+    except BotoCoreError:
+        return False  # an unknown profile or a broken file is reported where it is used
 
 
 def _positive_float(name: str, default: float) -> float:

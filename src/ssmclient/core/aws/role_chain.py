@@ -140,7 +140,7 @@ class RoleChain:
         self.client_settings = client_settings or settings_from_env()
         self._source = source
         self._mfa_prompt = mfa_prompt
-        self._config = self.client_settings.botocore_config()
+        self._config = self.client_settings.botocore_config(source)
         self._source_sts: STSClient | None = None
         self._hop1: tuple[Credentials, HopResult | None] | None = None
         self._hop2: tuple[RefreshableCredentials, HopResult] | None = None
