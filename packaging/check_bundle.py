@@ -43,6 +43,7 @@ class BundleReport:
     files: int = 0
     missing: list[str] = field(default_factory=list)  # "file: library"
     external: set[str] = field(default_factory=set)  # resolved paths outside the bundle
+    elf_files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -60,6 +61,7 @@ def check_libraries(app: Path, report: BundleReport) -> None:
     for path in sorted(app.rglob("*")):
         if path.is_symlink() or not path.is_file() or not _is_elf(path):
             continue
+        report.elf_files.append(path)
         result = subprocess.run(
             ["ldd", str(path)], capture_output=True, text=True, env=env, check=False
         )

@@ -19,6 +19,13 @@ if [ "${1:-}" = "--remove" ]; then
   echo "ssmclient removed"
   exit 0
 fi
+# The menu entry names the app by its path: a path a desktop entry's Exec line
+# (or sed, below) would read differently is refused rather than written wrong.
+case "$lib" in
+  *[!A-Za-z0-9._/+@,-]*)
+    echo "install-user.sh: $lib has characters a desktop entry cannot hold as they are; unpack and run ssmclient/ssmclient directly instead" >&2
+    exit 2 ;;
+esac
 rm -rf "$lib"
 mkdir -p "$lib" "$bin"
 cp -a "$here/ssmclient/." "$lib/"

@@ -133,18 +133,26 @@ def debian_depends(report: BundleReport) -> list[str]:
                 f"package.py: no Debian package owns {library}; cannot compute Depends"
             )
         owners.add(result.stdout.split(":", 1)[0])
-    glibc = subprocess.run(
-        ["dpkg-query", "-W", "-f=${Version}", "libc6"], capture_output=True, text=True, check=True
-    ).stdout
-    # The bundle's own libraries were linked on this system: its glibc is the floor.
     others = {owner.split(":")[0] for owner in owners} - {"libc6"}
-    return [f"libc6 (>= {glibc.split('-')[0]})", *sorted(others)]
+    return [f"libc6 (>= {glibc_floor(report)})", *sorted(others)]
+
+
+def glibc_floor(report: BundleReport) -> str:
+    """The newest glibc symbol version any file of the bundle needs (objdump -T)."""
+    newest = (2, 17)
+    for path in report.elf_files:
+        symbols = run("objdump", "-T", path, capture_output=True).stdout
+        for major, minor in re.findall(r"\bGLIBC_(\d+)\.(\d+)\b", symbols):
+            newest = max(newest, (int(major), int(minor)))
+    return f"{newest[0]}.{newest[1]}"
 
 
 def rpm_requires(report: BundleReport) -> list[str]:
     """Sonames, as rpm's automatic dependencies would name them (portable across Fedora/RHEL)."""
     suffix = "()(64bit)" if sys.maxsize > 2**32 else ""
-    names = set()
+    # The bare soname says nothing of the version: without the floor the rpm
+    # would install on RHEL 8/9 (glibc 2.28/2.34) and fail at start.
+    names = {f"glibc >= {glibc_floor(report)}"}
     for library in report.external:
         soname = re.match(r"(.+?\.so\.\d+)", Path(library).name)
         if soname:
@@ -194,7 +202,9 @@ def build_deb(
     return deb
 
 
-def build_rpm(tree: Path, work: Path, out: Path, release: str, requires: list[str]) -> Path | None:
+def build_rpm(
+    tree: Path, work: Path, out: Path, release: str, requires: list[str], epoch: int
+) -> Path | None:
     if shutil.which("rpmbuild") is None:
         print("package.py: rpmbuild not found; no .rpm", file=sys.stderr)
         return None
@@ -229,7 +239,20 @@ def build_rpm(tree: Path, work: Path, out: Path, release: str, requires: list[st
         "update-desktop-database -q /usr/share/applications >/dev/null 2>&1 || :\n",
         encoding="utf-8",
     )
-    run("rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", spec, capture_output=True)
+    reproducible = {
+        # The build time and host would differ at every build; the last commit's time does not.
+        "_buildhost": "reproducible",
+        "use_source_date_epoch_as_buildtime": "1",
+        "clamp_mtime_to_source_date_epoch": "1",
+        "_topdir": str(top),
+    }
+    defines: list[str] = []
+    for name, value in reproducible.items():
+        defines += ["--define", f"{name} {value}"]
+    run(
+        "rpmbuild", "-bb", "--quiet", *defines, spec,
+        capture_output=True, env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
+    )  # fmt: skip
     built = next((top / "RPMS").rglob("*.rpm"))
     target = out / built.name
     shutil.move(built, target)
@@ -409,7 +432,7 @@ def main() -> int:
         tree = Path(staging) / "tree"
         stage(args.app, args.root, tree)
         artifacts = [build_deb(tree, args.work, args.out, release, debian_depends(report), epoch)]
-        rpm = build_rpm(tree, args.work, args.out, release, rpm_requires(report))
+        rpm = build_rpm(tree, args.work, args.out, release, rpm_requires(report), epoch)
         if rpm is not None:
             artifacts.append(rpm)
         artifacts.append(build_tarball(tree, args.work, args.out, release, epoch))

@@ -34,7 +34,8 @@ AppComments=Reach a host's EC2 instances through AWS Session Manager with the pr
 DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
-DisableDirPage=auto
+; No folder page: the uninstaller removes the folder, which must be ours alone.
+DisableDirPage=yes
 PrivilegesRequired=lowest
 PrivilegesRequiredOverridesAllowed=
 ChangesAssociations=yes
@@ -54,6 +55,13 @@ WizardStyle=modern
 CloseApplications=yes
 RestartApplications=yes
 
+#ifdef Sign
+; The release workflow passes /DSign /Ssigntool=...: the installer and its
+; uninstaller are signed like the executables.
+SignTool=signtool
+SignedUninstaller=yes
+#endif
+
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
 
@@ -70,11 +78,12 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 
 [Registry]
 ; .ssmprofile -> ProgId -> the windowed exe with the file (no console flashes up).
-; HKA is HKCU for a per-user install. uninsdeletevalue/uninsdeletekey: the
-; uninstaller removes exactly what was written here.
-Root: HKA; Subkey: "Software\Classes\.ssmprofile"; ValueType: string; ValueName: ""; ValueData: "{#ProgId}"; Flags: uninsdeletevalue
-Root: HKA; Subkey: "Software\Classes\.ssmprofile"; ValueType: string; ValueName: "Content Type"; ValueData: "application/x-ssmclient-profile"; Flags: uninsdeletevalue
-Root: HKA; Subkey: "Software\Classes\.ssmprofile\OpenWithProgids"; ValueType: string; ValueName: "{#ProgId}"; ValueData: ""; Flags: uninsdeletevalue
+; HKA is HKCU for a per-user install. The uninstaller removes exactly what was
+; written here: our values, then the keys they leave empty (uninsdeletevalue
+; alone leaves .ssmprofile behind), and our own ProgId keys whole.
+Root: HKA; Subkey: "Software\Classes\.ssmprofile"; ValueType: string; ValueName: ""; ValueData: "{#ProgId}"; Flags: uninsdeletevalue uninsdeletekeyifempty
+Root: HKA; Subkey: "Software\Classes\.ssmprofile"; ValueType: string; ValueName: "Content Type"; ValueData: "application/x-ssmclient-profile"; Flags: uninsdeletevalue uninsdeletekeyifempty
+Root: HKA; Subkey: "Software\Classes\.ssmprofile\OpenWithProgids"; ValueType: string; ValueName: "{#ProgId}"; ValueData: ""; Flags: uninsdeletevalue uninsdeletekeyifempty
 Root: HKA; Subkey: "Software\Classes\{#ProgId}"; ValueType: string; ValueName: ""; ValueData: "ssmclient party profile"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\{#ProgId}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: """{app}\_internal\ssmclient-profile.ico"",0"
 Root: HKA; Subkey: "Software\Classes\{#ProgId}\shell\open"; ValueType: string; ValueName: "FriendlyAppName"; ValueData: "ssmclient"
@@ -87,9 +96,8 @@ Root: HKA; Subkey: "Software\Classes\Applications\ssmclientw.exe\shell\open\comm
 [Run]
 Filename: "{app}\ssmclientw.exe"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
-[UninstallDelete]
-; The app's folder only. Profiles, settings and history live in
-; %APPDATA%\ssmclient and the External IDs in the Credential Manager: they are
-; the user's and stay, as with any app (a reinstall finds them);
-; `ssmclient profile remove NAME` deletes a profile with its secrets.
-Type: filesandordirs; Name: "{app}"
+; No [UninstallDelete]: the uninstaller removes the files it installed and then
+; the empty folder; a frozen app writes nothing there. Profiles, settings and
+; history live in %APPDATA%\ssmclient and the External IDs in the Credential
+; Manager: they are the user's and stay, as with any app (a reinstall finds
+; them); `ssmclient profile remove NAME` deletes a profile with its secrets.

