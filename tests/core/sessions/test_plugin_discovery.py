@@ -75,7 +75,18 @@ def test_configured_path_that_is_not_executable(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "version"),
-    [("1.2.764.0\n", (1, 2, 764, 0)), ("1.2.536\n", (1, 2, 536, 0)), ("junk", None)],
+    [
+        ("1.2.764.0\n", (1, 2, 764, 0)),
+        ("1.2.536\n", (1, 2, 536, 0)),
+        ("  1.2.779.0\r\n", (1, 2, 779, 0)),
+        ("junk", None),
+        # Only output that is a version: a wrapper's banner or an error that
+        # happens to hold a version-like token is not the plugin's version.
+        ("Error: needs glibc 2.36\n", None),
+        ("session-manager-plugin 1.2.764.0 (wrapped)\n", None),
+        ("1.2.764.0\nupdate available: 9.9.9.9\n", None),
+        ("1.2.764.0.1\n", None),
+    ],
 )
 def test_parse_version(text: str, version: tuple[int, ...] | None) -> None:
     assert parse_version(text) == version

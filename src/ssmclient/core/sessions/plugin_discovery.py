@@ -35,7 +35,9 @@ _HOW_TO_INSTALL = {
     "darwin": "AWS's signed installer, or `brew install --cask session-manager-plugin`",
     "win32": "AWS's SessionManagerPluginSetup.exe",
 }
-_VERSION_PATTERN = re.compile(r"\b(\d+(?:\.\d+){1,3})\b")
+# The plugin prints its version and nothing else ("1.2.764.0"); any other
+# output (a wrapper's banner, an error naming some library's version) is not one.
+_VERSION_PATTERN = re.compile(r"\d{1,6}(?:\.\d{1,6}){1,3}")
 
 
 class PluginMissingError(SsmClientError):
@@ -116,10 +118,10 @@ def find_plugin_path(setting: str | None = None) -> Path:
 
 
 def parse_version(text: str) -> tuple[int, ...] | None:
-    match = _VERSION_PATTERN.search(text)
+    match = _VERSION_PATTERN.fullmatch(text.strip())
     if match is None:
         return None
-    parts = tuple(int(part) for part in match.group(1).split("."))
+    parts = tuple(int(part) for part in match.group(0).split("."))
     return parts + (0,) * (4 - len(parts))
 
 
