@@ -22,8 +22,19 @@ def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
 
 
+# A Name tag may be 256 characters: cut long cells so the other columns stay
+# on screen. Wide enough for a role ARN; `--json` and `profile show` give every
+# value whole.
+MAX_CELL = 100
+
+
+def _cell(text: str) -> str:
+    shown = escape_unsafe(text)
+    return shown if len(shown) <= MAX_CELL else shown[: MAX_CELL - 1] + "…"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    cells = [[escape_unsafe(c) for c in row] for row in rows]
+    cells = [[_cell(c) for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]

@@ -25,15 +25,36 @@ def has_unsafe_chars(text: str) -> bool:
     return any(not is_safe_char(ch) for ch in text)
 
 
+# Combining marks stack on the character before them: a few make real names
+# ("é" decomposed, Vietnamese, Devanagari), dozens (Zalgo text) paint over the
+# lines around them. Beyond this many in a row they are shown escaped.
+MAX_COMBINING_RUN = 3
+
+
+def _escape(code: int) -> str:
+    # Eight digits above U+FFFF: "\\ue0041" would read as U+E004 then "1".
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def escape_unsafe(text: str) -> str:
     """Replace control, bidi and other invisible characters by visible escapes."""
     out = []
+    run = None  # marks on the current base character; None: no base to sit on
     for ch in text:
-        if is_safe_char(ch):
-            out.append(ch)
+        if not is_safe_char(ch):
+            out.append(_escape(ord(ch)))
+            run = None
+        elif unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me"):
+            if run is None or run >= MAX_COMBINING_RUN:
+                out.append(_escape(ord(ch)))
+            else:
+                out.append(ch)
+                run += 1
         else:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+            out.append(ch)
+            run = 0
     return "".join(out)
 
 
