@@ -1,4 +1,4 @@
-"""The CLI's table: host-written cells are escaped and cut, so one long Name tag cannot widen every row."""
+"""The CLI's table: host-written cells are escaped and cut, so one long Name tag cannot widen it."""
 
 import pytest
 
