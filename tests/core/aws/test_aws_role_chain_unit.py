@@ -157,6 +157,19 @@ def test_expiring_host_credentials_refresh_themselves(fake_sts: FakeSts) -> None
     assert refreshed.token == "token-3"
 
 
+@pytest.mark.parametrize("mfa", [False, True])
+def test_credentials_with_minutes_left_are_used_not_refreshed(fake_sts: FakeSts, mfa: bool) -> None:
+    # 12 minutes left: inside botocore's default windows (15 and 10 minutes),
+    # which would renew (and, with MFA, ask for a code) on every request.
+    fake_sts.lifetime = timedelta(minutes=12)
+    chain = _chain(lambda _serial: "123456", mfa_serial=SERIAL) if mfa else _chain()
+    credentials = chain.credentials()
+    calls = len(fake_sts.assume_calls())
+    for _ in range(3):
+        credentials.get_frozen_credentials()
+    assert len(fake_sts.assume_calls()) == calls
+
+
 def test_hop2_denied_is_a_step_error_with_the_host_contact(fake_sts: FakeSts) -> None:
     fake_sts.deny.add(HOST)
     chain = _chain(host_contact="ops@example.com")

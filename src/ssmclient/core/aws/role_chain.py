@@ -44,18 +44,13 @@ MfaPrompt = Callable[[str], str]
 """Given the MFA device serial, returns the 6-digit code (CLI: terminal or env; GUI: a dialog)."""
 
 
-class _ChainCredentials(RefreshableCredentials):
-    # botocore's defaults (advisory 15 min, mandatory 10 min before expiry)
-    # would refresh 15-minute sessions on every request. Tighter windows
-    # keep a refresh to when it is due.
-    _advisory_refresh_timeout = 5 * 60
-    _mandatory_refresh_timeout = 2 * 60
-
-
-class _MfaChainCredentials(_ChainCredentials):
-    # An advisory refresh would ask the user for a code well before it is
-    # needed; with both windows equal, hop 1 is renewed only when it must be.
-    _advisory_refresh_timeout = 2 * 60
+# botocore's default refresh windows (advisory 15 min, mandatory 10 min before
+# expiry) would refresh 15-minute sessions on every request; these keep a
+# refresh to when it is due (seconds before expiry).
+REFRESH_WINDOWS = {"advisory_timeout": 5 * 60, "mandatory_timeout": 2 * 60}
+# With MFA an advisory refresh would ask the user for a code well before it is
+# needed; with both windows equal, hop 1 is renewed only when it must be.
+MFA_REFRESH_WINDOWS = {"advisory_timeout": 2 * 60, "mandatory_timeout": 2 * 60}
 
 
 @dataclass(frozen=True)
@@ -284,9 +279,11 @@ class RoleChain:
                 refreshed(self._result(role_arn, response))
             return self._metadata(response)
 
-        kind = _MfaChainCredentials if mfa else _ChainCredentials
-        credentials = kind.create_from_metadata(
-            self._metadata(first), refresh_using=refresh, method="ssmclient-assume-role"
+        credentials = RefreshableCredentials.create_from_metadata(
+            self._metadata(first),
+            refresh_using=refresh,
+            method="ssmclient-assume-role",
+            **(MFA_REFRESH_WINDOWS if mfa else REFRESH_WINDOWS),
         )
         return credentials, self._result(role_arn, first)
 
