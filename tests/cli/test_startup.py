@@ -55,3 +55,31 @@ def test_version_output() -> None:
 
     assert result.returncode == 0
     assert result.stdout == f"ssmclient {__version__}\n"
+
+
+def test_the_window_without_a_screen_is_one_line_and_loads_no_qt(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env["SSMCLIENT_CONFIG_DIR"] = str(tmp_path / "config")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=60
+    )
+    *said, report = result.stderr.splitlines()
+    assert json.loads(report) == {"status": 1, "heavy": []}
+    assert said == [
+        "ssmclient: there is no screen to open the window on (DISPLAY and WAYLAND_DISPLAY "
+        "are unset): start ssmclient in a desktop session, or use its commands, which need "
+        "no screen (`ssmclient --help`)"
+    ]
+
+
+def test_a_usage_error_names_ssmclient_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from ssmclient.cli.main import main
+
+    assert main(["--frobnicate"]) == 2
+    assert capsys.readouterr().err == (
+        "ssmclient: unrecognized arguments: --frobnicate (see `ssmclient --help`)\n"
+    )

@@ -104,6 +104,22 @@ def _run(argv: list[str]) -> int:
 
 
 def _run_gui(file: str | None, *, sandbox: bool) -> int:
+    if sandbox:
+        # Said before anything else: an installed app has no sandbox at all.
+        import importlib.util
+
+        if importlib.util.find_spec("ssmclient.sandbox") is None:
+            from ssmclient.sandbox_missing import sandbox_missing
+
+            raise sandbox_missing(ImportError(name="ssmclient.sandbox"))
+    from ssmclient.gui.display_check import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        raise SsmClientError(
+            f"{problem}: start ssmclient in a desktop session, or use its commands, "
+            "which need no screen (`ssmclient --help`)"
+        )
     # Qt is imported only here: every other command stays Qt-free.
     try:
         from ssmclient.gui.app import run_app

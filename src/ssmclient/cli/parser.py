@@ -11,7 +11,10 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit status 2, via InputError."""
 
     def error(self, message: str) -> NoReturn:
-        raise InputError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+        # err() already says "ssmclient: "; a subcommand's parser names itself.
+        where = self.prog.removeprefix("ssmclient").strip()
+        text = f"{where}: {message}" if where else message
+        raise InputError(f"{text} (see `{self.prog} --help`)")
 
 
 def _positive_port(text: str) -> int:
