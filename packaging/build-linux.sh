@@ -20,20 +20,7 @@ began=$(date +%s)
 # binutils: PyInstaller strips the libraries; rpm: rpmbuild; desktop-file-utils
 # validates the .desktop file; the rest are what the bundled Qt needs to start
 # offscreen for the build's own check.
-packages=(binutils rpm desktop-file-utils libegl1 libgl1 libxcb1 libfontconfig1)
-if command -v dpkg-query >/dev/null; then
-  missing=()
-  for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "Installing system packages: ${missing[*]}" >&2
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-fi
+"$root/scripts/system-packages.sh" binutils rpm desktop-file-utils libegl1 libgl1 libxcb1 libfontconfig1
 
 # The build set: exactly the locked versions, checked against their hashes.
 venv="$root/.venv-build"
@@ -48,24 +35,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   echo "$wanted" > "$stamp"
 fi
-# Reproducible: every timestamp is the last commit's (the wheel's zip entries,
-# the packages' files), and a fixed hash seed keeps PyInstaller's archive order
-# (https://pyinstaller.org/en/stable/advanced-topics.html#creating-a-reproducible-build).
-SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)}"
-export SOURCE_DATE_EPOCH PYTHONHASHSEED=0
-# ssmclient itself, from this checkout (its metadata ships: the version, the entry point).
-work="$root/build/packaging"
-rm -rf "$work"
-mkdir -p "$work"
-"$venv/bin/python" -m pip wheel -q --no-deps --no-build-isolation -w "$work/wheel" "$root"
-"$venv/bin/python" -m pip install -q --no-deps --force-reinstall "$work"/wheel/ssmclient-*.whl
-rm -rf "$root/build/lib" "$root/build/bdist."* "$root/src/ssmclient.egg-info"
-
-"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
-  --distpath "$work/app" --workpath "$work/pyinstaller" "$root/packaging/ssmclient.spec" \
-  2> >(grep -v "required via ctypes not found" >&2)
+# The app itself (the same script the release workflow runs on Windows and macOS).
+"$venv/bin/python" "$root/packaging/build_app.py"
 built=$(date +%s)
 
+work="$root/build/packaging"
 mkdir -p "$out"
 "$venv/bin/python" "$root/packaging/linux/package.py" \
   --app "$work/app/ssmclient" --work "$work" --out "$out" --root "$root"

@@ -5,10 +5,12 @@
 # AT-SPI stack with Debian's pyatspi (the window's screen-reader test), and
 # what a desktop resolves a double-clicked file with (shared-mime-info, the
 # desktop database, gio and xdg-utils: the installed package's test).
-# Installs only what is missing; uses sudo when not root.
+# Installs only what is missing; uses sudo when not root. With arguments, those
+# packages instead (packaging/build-linux.sh names what the build needs).
 set -euo pipefail
 
-packages=(
+packages=("$@")
+[ ${#packages[@]} -gt 0 ] || packages=(
   gnome-keyring dbus dbus-x11 xvfb xterm at-spi2-core python3-pyatspi
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0

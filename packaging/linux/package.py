@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from build_app import source_date_epoch
 from check_bundle import BundleReport, check
 
 NAME = "ssmclient"
@@ -49,23 +50,6 @@ RECOMMENDS = ["shared-mime-info", "desktop-file-utils", "xdg-utils"]
 
 def run(*command: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(part) for part in command], check=True, text=True, **kwargs)  # type: ignore[call-overload, no-any-return]
-
-
-def version(root: Path) -> str:
-    return importlib.metadata.version(NAME)
-
-
-def source_date_epoch(root: Path) -> int:
-    """The last commit's time: every file and archive gets it, so a rebuild is identical."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    result = subprocess.run(
-        ["git", "-C", str(root), "log", "-1", "--format=%ct"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return int(result.stdout.strip() or 0)
 
 
 # -- staging -----------------------------------------------------------------------
@@ -116,7 +100,7 @@ def normalise_times(tree: Path, epoch: int) -> None:
 # -- dependencies ------------------------------------------------------------------
 
 
-def debian_depends(report: BundleReport) -> list[str]:
+def debian_depends(report: BundleReport, glibc: str) -> list[str]:
     owners: set[str] = set()
     for library in sorted(report.external):
         result = subprocess.run(
@@ -134,7 +118,7 @@ def debian_depends(report: BundleReport) -> list[str]:
             )
         owners.add(result.stdout.split(":", 1)[0])
     others = {owner.split(":")[0] for owner in owners} - {"libc6"}
-    return [f"libc6 (>= {glibc_floor(report)})", *sorted(others)]
+    return [f"libc6 (>= {glibc})", *sorted(others)]
 
 
 def glibc_floor(report: BundleReport) -> str:
@@ -147,12 +131,12 @@ def glibc_floor(report: BundleReport) -> str:
     return f"{newest[0]}.{newest[1]}"
 
 
-def rpm_requires(report: BundleReport) -> list[str]:
+def rpm_requires(report: BundleReport, glibc: str) -> list[str]:
     """Sonames, as rpm's automatic dependencies would name them (portable across Fedora/RHEL)."""
     suffix = "()(64bit)" if sys.maxsize > 2**32 else ""
     # The bare soname says nothing of the version: without the floor the rpm
     # would install on RHEL 8/9 (glibc 2.28/2.34) and fail at start.
-    names = {f"glibc >= {glibc_floor(report)}"}
+    names = {f"glibc >= {glibc}"}
     for library in report.external:
         soname = re.match(r"(.+?\.so\.\d+)", Path(library).name)
         if soname:
@@ -426,13 +410,15 @@ def main() -> int:
         for problem in report.problems:
             print(f"package.py: the bundle is not right: {problem}", file=sys.stderr)
         return 1
-    release = version(args.root)
+    release = importlib.metadata.version(NAME)
     epoch = source_date_epoch(args.root)
+    glibc = glibc_floor(report)
     with tempfile.TemporaryDirectory(dir=args.work) as staging:
         tree = Path(staging) / "tree"
         stage(args.app, args.root, tree)
-        artifacts = [build_deb(tree, args.work, args.out, release, debian_depends(report), epoch)]
-        rpm = build_rpm(tree, args.work, args.out, release, rpm_requires(report), epoch)
+        depends = debian_depends(report, glibc)
+        artifacts = [build_deb(tree, args.work, args.out, release, depends, epoch)]
+        rpm = build_rpm(tree, args.work, args.out, release, rpm_requires(report, glibc), epoch)
         if rpm is not None:
             artifacts.append(rpm)
         artifacts.append(build_tarball(tree, args.work, args.out, release, epoch))
