@@ -5,6 +5,7 @@ The sandbox server runs in this process (`aws_sandbox`); botocore reaches it onl
 through AWS_ENDPOINT_URL, as it would reach AWS.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -65,3 +66,27 @@ def plugin_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     plugin = install_stand_in(tmp_path / "plugin-bin", record_to=record_to)
     monkeypatch.setenv("SSMCLIENT_PLUGIN", str(plugin))
     return record_to
+
+
+def deny_to_host_role(sandbox: Sandbox, *actions: str) -> None:
+    """The host (as its administrator) adds an explicit deny of `actions` to party A's role,
+    as a host tightening the role would; the next reset reseeds the scenario."""
+    import boto3
+
+    scenario = sandbox.scenario
+    iam = boto3.client(
+        "iam",
+        region_name=scenario.region,
+        endpoint_url=sandbox.endpoint_url,
+        aws_access_key_id=scenario.host_admin_access_key_id,
+        aws_secret_access_key=scenario.host_admin_secret_access_key,
+    )
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": list(actions), "Resource": "*"}],
+    }
+    iam.put_role_policy(
+        RoleName=scenario.host_role_arn.rsplit("/", 1)[-1],
+        PolicyName="TestDeny",
+        PolicyDocument=json.dumps(document),
+    )

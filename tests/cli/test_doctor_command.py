@@ -8,6 +8,8 @@ import pytest
 
 from ssmclient.sandbox.client import Sandbox
 
+from aws_fixtures import deny_to_host_role
+
 Run = Callable[..., tuple[int, str, str]]
 
 ORDER = ["source credentials", "hop 1", "hop 2", "listing", "ping status", "session-manager-plugin"]
@@ -63,16 +65,9 @@ def test_ping_denied_is_reported_but_not_a_failure(
     cli_alice: Sandbox,
     imported: str,
     run: Run,
-    monkeypatch: pytest.MonkeyPatch,
     plugin_record: Path,
 ) -> None:
-    from ssmclient.sandbox import permissions
-
-    monkeypatch.setattr(
-        permissions,
-        "HOST_ROLE_SSM_ACTIONS",
-        permissions.HOST_ROLE_SSM_ACTIONS - {"DescribeInstanceInformation"},
-    )
+    deny_to_host_role(cli_alice, "ssm:DescribeInstanceInformation")
     status, out, _ = run("doctor", "--profile", imported)
     assert status == 0
     line = next(line for line in out.splitlines() if "ping status" in line)

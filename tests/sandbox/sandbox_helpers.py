@@ -38,8 +38,9 @@ def make_client(
         keys = {
             "aws_access_key_id": credentials["AccessKeyId"],
             "aws_secret_access_key": credentials["SecretAccessKey"],
-            "aws_session_token": credentials["SessionToken"],
         }
+        if "SessionToken" in credentials:
+            keys["aws_session_token"] = credentials["SessionToken"]
     create: Any = _SESSION.create_client
     return create(
         service,
@@ -48,6 +49,15 @@ def make_client(
         config=config,
         **keys,
     )
+
+
+def host_admin(sandbox: Sandbox) -> dict[str, str]:
+    """The host administrator's long-term keys (STS shape, no session token)."""
+    scenario = sandbox.scenario
+    return {
+        "AccessKeyId": scenario.host_admin_access_key_id,
+        "SecretAccessKey": scenario.host_admin_secret_access_key,
+    }
 
 
 def hop1(sandbox: Sandbox, **extra: Any) -> dict[str, str]:

@@ -5,7 +5,7 @@ from typing import Any
 
 import botocore.exceptions
 import pytest
-from sandbox_helpers import hop1, hop2, make_client
+from sandbox_helpers import hop1, hop2, host_admin, make_client
 
 from ssmclient.sandbox.client import Sandbox
 
@@ -74,7 +74,9 @@ def test_start_session_on_an_a_instance(aws_sandbox: Sandbox, host_a: dict[str, 
         r"\?role=publish_subscribe&cell-number=[\w-]+",
         answer["StreamUrl"],
     )
-    active = ssm.describe_sessions(State="Active")["Sessions"]
+    # The party may not list sessions; the host may.
+    host = make_client(aws_sandbox, "ssm", host_admin(aws_sandbox))
+    active = host.describe_sessions(State="Active")["Sessions"]
     assert [(s["SessionId"], s["Target"], s["Status"]) for s in active] == [
         (session_id, scenario.instances_a[0], "Connected")
     ]
@@ -83,8 +85,8 @@ def test_start_session_on_an_a_instance(aws_sandbox: Sandbox, host_a: dict[str, 
     assert resumed["SessionId"] == session_id
     assert resumed["TokenValue"] != answer["TokenValue"]
     assert ssm.terminate_session(SessionId=session_id)["SessionId"] == session_id
-    assert ssm.describe_sessions(State="Active")["Sessions"] == []
-    history = ssm.describe_sessions(State="History")["Sessions"]
+    assert host.describe_sessions(State="Active")["Sessions"] == []
+    history = host.describe_sessions(State="History")["Sessions"]
     assert [(s["SessionId"], s["Status"]) for s in history] == [(session_id, "Terminated")]
     with pytest.raises(ssm.exceptions.DoesNotExistException):
         ssm.resume_session(SessionId=session_id)
@@ -125,15 +127,43 @@ def test_role_b_reaches_b_but_not_a(aws_sandbox: Sandbox) -> None:
 def test_stopped_and_unknown_targets_are_not_connected(
     aws_sandbox: Sandbox, host_a: dict[str, str]
 ) -> None:
-    ssm = make_client(aws_sandbox, "ssm", host_a)
-    for target in (aws_sandbox.scenario.instance_a_stopped, "i-0123456789abcdef0"):
+    stopped = aws_sandbox.scenario.instance_a_stopped
+    unknown = "i-0123456789abcdef0"
+    for credentials, target in ((host_a, stopped), (host_admin(aws_sandbox), unknown)):
+        ssm = make_client(aws_sandbox, "ssm", credentials)
         with pytest.raises(ssm.exceptions.TargetNotConnected) as caught:
             ssm.start_session(Target=target)
         assert caught.value.response["Error"]["Message"] == f"{target} is not connected."
 
 
-def test_unknown_document_is_invalid(aws_sandbox: Sandbox, host_a: dict[str, str]) -> None:
+def test_an_unknown_target_is_denied_to_a_tag_scoped_role(
+    aws_sandbox: Sandbox, host_a: dict[str, str]
+) -> None:
+    # IAM decides first; an instance that does not exist has no tag to match.
     ssm = make_client(aws_sandbox, "ssm", host_a)
+    with pytest.raises(ssm.exceptions.AccessDeniedException) as caught:
+        ssm.start_session(Target="i-0123456789abcdef0")
+    assert "instance/i-0123456789abcdef0" in str(caught.value)
+
+
+def test_a_document_the_policy_does_not_name_is_denied(
+    aws_sandbox: Sandbox, host_a: dict[str, str]
+) -> None:
+    ssm = make_client(aws_sandbox, "ssm", host_a)
+    target = aws_sandbox.scenario.instances_a[0]
+    with pytest.raises(ssm.exceptions.AccessDeniedException) as caught:
+        ssm.start_session(Target=target, DocumentName="AWS-StartInteractiveCommand")
+    assert "document/AWS-StartInteractiveCommand" in str(caught.value)
+    port_forward = ssm.start_session(
+        Target=target,
+        DocumentName="AWS-StartPortForwardingSession",
+        Parameters={"portNumber": ["80"]},
+    )
+    assert port_forward["SessionId"].startswith("alice-")
+
+
+def test_unknown_document_is_invalid(aws_sandbox: Sandbox) -> None:
+    ssm = make_client(aws_sandbox, "ssm", host_admin(aws_sandbox))
     with pytest.raises(ssm.exceptions.InvalidDocument):
         ssm.start_session(Target=aws_sandbox.scenario.instances_a[0], DocumentName="Nope-Doc")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_helpers import make_client
+from sandbox_helpers import host_admin, make_client
 
 from ssmclient.sandbox.client import Sandbox
 from ssmclient.sandbox.session_program import (
@@ -86,7 +86,7 @@ def test_simulated_shell(aws_sandbox: Sandbox, host_a: dict[str, str]) -> None:
     assert f"sandbox session on {target} as os_user_a_alice; no real instance" in done.stdout
     assert "nothing was run: ls -la" in done.stdout
     assert f"Exiting session with sessionId: {session['session_id']}." in done.stdout
-    ssm = make_client(aws_sandbox, "ssm", host_a)
+    ssm = make_client(aws_sandbox, "ssm", host_admin(aws_sandbox))
     assert ssm.describe_sessions(State="Active")["Sessions"] == []
 
 

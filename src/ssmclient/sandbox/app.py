@@ -17,7 +17,15 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from ssmclient.sandbox import ec2_listing, permissions, ssm_handler, sso_handler, sts_handler
+from ssmclient.core.aws.iam_policy import Decision
+from ssmclient.sandbox import (
+    ec2_listing,
+    moto_fixes,
+    permissions,
+    ssm_handler,
+    sso_handler,
+    sts_handler,
+)
 from ssmclient.sandbox.identities import Identity
 from ssmclient.sandbox.signature import signature_matches
 from ssmclient.sandbox.state import SandboxState
@@ -52,6 +60,7 @@ class DroppedConnectionError(Exception):
 class SandboxApp:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
+        moto_fixes.apply()
         self.moto = DomainDispatcherApplication(create_backend_app)
         # Set by the server: answers `/_sandbox/...` (see `control`).
         self.control: ControlHandler | None = None
@@ -104,7 +113,15 @@ class SandboxApp:
                     return reply
                 else:
                     raise DroppedConnectionError
-            reply = self._answer(environ, request, caller)
+            try:
+                reply = self._answer(environ, request, caller)
+            except NotImplementedError:
+                reply = not_emulated_reply(request)
+            except Exception:
+                # A fault of the emulation (moto's or ours), answered in the request's
+                # own protocol, as AWS answers its internal errors; the log has the trace.
+                traceback.print_exc(file=sys.stderr)
+                reply = server_error_reply(request.protocol)
             status = reply.status
             return reply
         finally:
@@ -153,13 +170,19 @@ class SandboxApp:
                 )
             if request.action == "GetCallerIdentity":
                 return sts_handler.get_caller_identity(caller)
-        if request.service == "ec2" and not permissions.may_call(
-            caller, "ec2", request.action or ""
-        ):
-            message = "You are not authorized to perform this operation. " + (
-                permissions.not_authorized(caller, "ec2", request.action or "", None)
+        if request.service == "ec2":
+            # EC2's Describe actions have no resource type: IAM authorizes them on "*".
+            action = request.action or ""
+            verdict = permissions.decision(
+                caller, f"ec2:{action}", "*", request.region or "us-east-1"
             )
-            return error_reply("ec2", 403, "UnauthorizedOperation", message)
+            if verdict is not Decision.ALLOW:
+                message = "You are not authorized to perform this operation. " + (
+                    permissions.not_authorized(
+                        caller, "ec2", action, None, explicit=verdict is Decision.EXPLICIT_DENY
+                    )
+                )
+                return error_reply("ec2", 403, "UnauthorizedOperation", message)
         if request.service == "ec2" and request.action == "DescribeInstances":
             listed = ec2_listing.describe_instances(
                 caller.account, request.region or "us-east-1", request.params
@@ -195,6 +218,19 @@ class SandboxApp:
             if close is not None:
                 close()
         return Reply(captured["status"], body, captured["headers"])
+
+
+def not_emulated_reply(request: AwsRequest) -> Reply:
+    """An action moto does not implement: said once, in the service's protocol, not retried.
+
+    (A 5xx would make every client retry it, and no AWS service answers an
+    action it knows with another protocol's error.)
+    """
+    message = (
+        f"the ssmclient sandbox does not emulate {request.service}:{request.action}; "
+        "AWS would answer it"
+    )
+    return error_reply(request.protocol, 400, "NotImplemented", message)
 
 
 def _read_body(environ: Environ) -> bytes:

@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from ssmclient.core.aws.iam_policy import Caller
 from ssmclient.sandbox import moto_store
 
 DEFAULT_LIFETIME_CAP: int | None = None
@@ -41,6 +42,9 @@ class Identity:
 
     def expired(self, now: float | None = None) -> bool:
         return self.expires_at is not None and (now or time.time()) >= self.expires_at
+
+    def as_principal(self) -> Caller:
+        return Caller(arn=self.arn, account=self.account, role_arn=self.role_arn)
 
     @property
     def principal_name(self) -> str:

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from moto.ec2.models import ec2_backends
 from moto.iam.models import iam_backends
@@ -27,6 +28,51 @@ class RoleFacts:
     trust_policy: dict[str, Any]
     tags: dict[str, str]
     max_session_duration: int
+
+
+def _documents(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, str):
+        return dict(raw)
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        # Some of moto's paths keep the form-encoded text the request carried.
+        document = json.loads(unquote(raw))
+    return document if isinstance(document, dict) else {}
+
+
+def _managed_documents(attached: Any) -> list[dict[str, Any]]:
+    found = []
+    for policy in attached.values():
+        for version in policy.versions:
+            if version.is_default:
+                found.append(_documents(version.document))
+    return found
+
+
+def identity_policies(arn: str) -> list[dict[str, Any]]:
+    """Every identity-based policy of a role or user (inline, attached, its groups')."""
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[4] not in iam_backends:
+        return []
+    backend = iam_backends[parts[4]][_PARTITION]
+    kind, _, rest = parts[5].partition("/")
+    try:
+        owners: list[Any]
+        if kind == "role":
+            owners = [backend.get_role_by_arn(arn)]
+        elif kind == "user":
+            user = backend.get_user(rest.rsplit("/", 1)[-1])
+            owners = [user, *backend.get_groups_for_user(user.name)]
+        else:
+            return []
+    except Exception:  # moto's NotFound types: no such identity holds no policy
+        return []
+    found: list[dict[str, Any]] = []
+    for owner in owners:
+        found.extend(_documents(raw) for raw in owner.policies.values())
+        found.extend(_managed_documents(owner.managed_policies))
+    return found
 
 
 @dataclass(frozen=True)

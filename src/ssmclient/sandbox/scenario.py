@@ -4,7 +4,8 @@ Partner account: user alice (access keys, a virtual MFA device), role
 `3P_IAM_Assume_Role` (trusts the partner account) and `3P_IAM_Assume_Role_MFA`
 (trusts it only with MFA). Host account: `SSMStartSession_IAM_Role_ThirdPartyA`
 and `..._ThirdPartyB`, each trusting both partner roles with its own External ID
-and tagged with the instance tag value it may reach. Instances: A (named,
+and tagged with the instance tag value it may reach, and the host's administrator
+`host-admin` (what the host's own commands run as). Instances: A (named,
 unnamed, one stopped), B, untagged, and A in a second region.
 
 IAM is created through the public AWS API (boto3 against the sandbox); EC2
@@ -46,6 +47,8 @@ _PARTNER_ROLE = "3P_IAM_Assume_Role"
 _PARTNER_MFA_ROLE = "3P_IAM_Assume_Role_MFA"
 _HOST_ROLE_A = "SSMStartSession_IAM_Role_ThirdPartyA"
 _HOST_ROLE_B = "SSMStartSession_IAM_Role_ThirdPartyB"
+HOST_ADMIN = "host-admin"
+PARTNER_ADMIN = "partner-admin"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ class Scenario:
     alice_user_arn: str
     alice_access_key_id: str
     alice_secret_access_key: str
+    host_admin_access_key_id: str
+    host_admin_secret_access_key: str
+    partner_admin_access_key_id: str
+    partner_admin_secret_access_key: str
     partner_role_arn: str
     partner_mfa_role_arn: str
     mfa_serial: str
@@ -135,34 +142,67 @@ def host_trust(external_id: str, *, source_identity: bool) -> str:
     )
 
 
+SESSION_DOCUMENTS = (
+    "SSM-SessionManagerRunShell",
+    "AWS-StartPortForwardingSession",
+    "AWS-StartPortForwardingSessionToRemoteHost",
+    "AWS-StartSSHSession",
+)
+
+
+def document_resource(name: str) -> str:
+    """AWS's own documents have no account in their ARN; the host's have its account."""
+    account = "" if name.startswith("AWS-") else HOST_ACCOUNT
+    return f"arn:aws:ssm:*:{account}:document/{name}"
+
+
 def host_abac_policy() -> str:
-    """The host role's permissions as the blog writes them (the layer enforces them)."""
+    """The host role's permissions, as resources/host/host-party-role.yaml writes them."""
     return _policy(
         {
+            "Sid": "StartSessionOnlyOnThePartysInstances",
             "Effect": "Allow",
             "Action": "ssm:StartSession",
-            "Resource": "arn:aws:ec2:*:*:instance/*",
+            "Resource": f"arn:aws:ec2:*:{HOST_ACCOUNT}:instance/*",
             "Condition": {
                 "StringEquals": {
                     f"ssm:resourceTag/{TAG_KEY}": "${aws:PrincipalTag/" + TAG_KEY + "}"
-                }
+                },
+                "BoolIfExists": {"ssm:SessionDocumentAccessCheck": "true"},
             },
         },
         {
+            "Sid": "StartSessionOnlyWithTheAllowedDocuments",
             "Effect": "Allow",
-            "Action": ["ssm:TerminateSession", "ssm:ResumeSession"],
-            "Resource": "arn:aws:ssm:*:*:session/${aws:userid}-*",
+            "Action": "ssm:StartSession",
+            "Resource": [document_resource(name) for name in SESSION_DOCUMENTS],
         },
         {
+            "Sid": "TerminateAndResumeOnlyOwnSessions",
             "Effect": "Allow",
-            "Action": [
-                "ec2:DescribeInstances",
-                "ssm:DescribeInstanceInformation",
-                "ssm:DescribeSessions",
-            ],
+            "Action": ["ssm:TerminateSession", "ssm:ResumeSession"],
+            "Resource": f"arn:aws:ssm:*:{HOST_ACCOUNT}:session/*",
+            "Condition": {
+                "StringLike": {"ssm:resourceTag/aws:ssmmessages:session-id": "${aws:userid}"}
+            },
+        },
+        {
+            "Sid": "ListInstances",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "NoOnwardRolesNoSessionListing",
+            "Effect": "Deny",
+            "Action": ["sts:AssumeRole", "ssm:DescribeSessions"],
             "Resource": "*",
         },
     )
+
+
+def admin_policy() -> str:
+    return _policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 def _split_a(count: int) -> tuple[int, int]:
@@ -206,6 +246,20 @@ def seed(endpoint: str, admin_keys: dict[str, str], state_dir: Path, a_instances
     """Create the whole scenario in an empty moto and write the A `.ssmprofile`."""
     partner_iam = _client("iam", endpoint, admin_keys[PARTNER_ACCOUNT], REGION)
     host_iam = _client("iam", endpoint, admin_keys[HOST_ACCOUNT], REGION)
+
+    # The host's own administrator: what `ssmclient host ...` and the host's
+    # CloudFormation deployments run as.
+    host_iam.create_user(UserName=HOST_ADMIN)
+    host_iam.put_user_policy(
+        UserName=HOST_ADMIN, PolicyName="AdministratorAccess", PolicyDocument=admin_policy()
+    )
+    host_key = host_iam.create_access_key(UserName=HOST_ADMIN)["AccessKey"]
+    # The partner's administrator, who deploys resources/host/partner-account.yaml.
+    partner_iam.create_user(UserName=PARTNER_ADMIN)
+    partner_iam.put_user_policy(
+        UserName=PARTNER_ADMIN, PolicyName="AdministratorAccess", PolicyDocument=admin_policy()
+    )
+    partner_key = partner_iam.create_access_key(UserName=PARTNER_ADMIN)["AccessKey"]
 
     partner_iam.create_user(UserName="alice")
     key = partner_iam.create_access_key(UserName="alice")["AccessKey"]
@@ -268,6 +322,10 @@ def seed(endpoint: str, admin_keys: dict[str, str], state_dir: Path, a_instances
         alice_user_arn=f"arn:aws:iam::{PARTNER_ACCOUNT}:user/alice",
         alice_access_key_id=key["AccessKeyId"],
         alice_secret_access_key=key["SecretAccessKey"],
+        host_admin_access_key_id=host_key["AccessKeyId"],
+        host_admin_secret_access_key=host_key["SecretAccessKey"],
+        partner_admin_access_key_id=partner_key["AccessKeyId"],
+        partner_admin_secret_access_key=partner_key["SecretAccessKey"],
         partner_role_arn=partner_role,
         partner_mfa_role_arn=partner_mfa_role,
         mfa_serial=mfa_serial,

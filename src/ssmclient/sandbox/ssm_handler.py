@@ -1,18 +1,21 @@
-"""Session Manager, which moto does not implement: sessions, ABAC and managed instances.
+"""Session Manager, which moto does not implement: sessions, their permissions, managed instances.
 
-StartSession applies the host's ABAC policy: an assumed-role caller may start a
-session only on instances whose ExternalAccessGrantedTo tag equals its role's.
-Instances come from moto's EC2 store of the caller's account and region; every
-running instance counts as a managed instance with an online agent.
+Every action is authorized against the caller's own IAM policies (see
+`permissions`), with the resource IAM would see: StartSession the instance
+(with its tags) and the session document, Terminate/ResumeSession the session
+(tagged with its starter's `aws:userid`, as SSM does). Actions the caller's
+policies do not allow are denied in SSM's own protocol, implemented or not.
+Instances come from moto's EC2 store of the caller's account and region;
+every running instance counts as a managed instance with an online agent.
 """
 
 import secrets
 import time
 from typing import Any
 
+from ssmclient.core.aws.iam_policy import Decision
 from ssmclient.sandbox import moto_store, permissions
 from ssmclient.sandbox.identities import Identity
-from ssmclient.sandbox.scenario import TAG_KEY
 from ssmclient.sandbox.state import SandboxState, SsmSession
 from ssmclient.sandbox.wire import AwsRequest, Reply, error_reply, json_reply
 
@@ -33,10 +36,26 @@ def _error(code: str, message: str, status: int = 400) -> Reply:
     return error_reply("json", status, code, message)
 
 
-def _denied(caller: Identity, action: str, resource: str) -> Reply:
-    return _error(
-        "AccessDeniedException", permissions.not_authorized(caller, "ssm", action, resource)
-    )
+def _denied(caller: Identity, action: str, resource: str, *, explicit: bool = False) -> Reply:
+    message = permissions.not_authorized(caller, "ssm", action, resource, explicit=explicit)
+    return _error("AccessDeniedException", message)
+
+
+def _authorize(
+    caller: Identity,
+    action: str,
+    resource: str,
+    region: str,
+    tags: dict[str, str] | None = None,
+    *,
+    shown: str | None = None,
+) -> Reply | None:
+    """None when the caller's policies allow the action, else AWS's denial."""
+    verdict = permissions.decision(caller, f"ssm:{action}", resource, region, tags)
+    if verdict is Decision.ALLOW:
+        return None
+    explicit = verdict is Decision.EXPLICIT_DENY
+    return _denied(caller, action, shown or resource, explicit=explicit)
 
 
 def stream_url(region: str, session_id: str) -> str:
@@ -61,31 +80,49 @@ def handle(state: SandboxState, request: AwsRequest, caller: Identity) -> Reply 
     }
     handler = handlers.get(action)
     if handler is None:
-        return None
-    if not permissions.may_call(caller, "ssm", action):
-        resource = f"arn:aws:ssm:{region}:{caller.account}:*"
-        if action == "StartSession":
-            resource = f"arn:aws:ec2:{region}:{caller.account}:instance/{body.get('Target', '')}"
-        return _denied(caller, action, resource)
+        # Not emulated here: moto answers, if this caller may ask at all.
+        return _authorize(caller, action, "*", region)
+    if action in ("DescribeSessions", "DescribeInstanceInformation"):
+        # Neither action has a resource type: IAM authorizes them on "*".
+        denied = _authorize(
+            caller, action, "*", region, shown=f"arn:aws:ssm:{region}:{caller.account}:*"
+        )
+        if denied is not None:
+            return denied
     return handler(state, caller, region, body)
+
+
+def document_arn(region: str, account: str, document: str) -> str:
+    """AWS's own documents have no account in their ARN."""
+    owner = "" if document.startswith("AWS-") else account
+    return f"arn:aws:ssm:{region}:{owner}:document/{document}"
 
 
 def _start_session(
     state: SandboxState, caller: Identity, region: str, body: dict[str, Any]
 ) -> Reply:
     target = str(body.get("Target", ""))
-    document = str(body.get("DocumentName") or _DEFAULT_DOCUMENT)
+    named = body.get("DocumentName")
+    document = str(named or _DEFAULT_DOCUMENT)
+    instance_arn = f"arn:aws:ec2:{region}:{caller.account}:instance/{target}"
     instance = next(
         (i for i in moto_store.instances(caller.account, region) if i.instance_id == target), None
     )
-    if instance is None or instance.state == "terminated":
-        return _error("TargetNotConnected", f"{target} is not connected.")
-    wanted = permissions.access_tag(caller)
-    if caller.kind != "admin" and (wanted is None or instance.tags.get(TAG_KEY) != wanted):
-        return _denied(
-            caller, "StartSession", f"arn:aws:ec2:{region}:{caller.account}:instance/{target}"
+    # IAM decides before SSM looks for the target: a caller without the right
+    # is denied whether or not the instance exists (its tags are then none).
+    tags = {} if instance is None else dict(instance.tags)
+    denied = _authorize(caller, "StartSession", instance_arn, region, tags)
+    if denied is not None:
+        return denied
+    # The document is authorized when one is named, and the default one when a
+    # policy asks for that with ssm:SessionDocumentAccessCheck.
+    if named or permissions.mentions(caller, "SessionDocumentAccessCheck"):
+        denied = _authorize(
+            caller, "StartSession", document_arn(region, caller.account, document), region
         )
-    if instance.state != "running":
+        if denied is not None:
+            return denied
+    if instance is None or instance.state != "running":
         return _error("TargetNotConnected", f"{target} is not connected.")
     if document not in KNOWN_DOCUMENTS:
         return _error("InvalidDocument", f"Document with name {document} does not exist.")
@@ -102,6 +139,7 @@ def _start_session(
         token=secrets.token_urlsafe(96),
         run_as=permissions.run_as(caller),
         started=time.time(),
+        owner_tag=None if "," in (caller.session_name or "") else caller.user_id,
     )
     with state.sessions_lock:
         state.sessions[session_id] = session
@@ -117,14 +155,15 @@ def _start_session(
 def _owned_session(
     state: SandboxState, caller: Identity, region: str, session_id: str, action: str
 ) -> SsmSession | Reply | None:
-    # The host's policy allows ssm:TerminateSession/ResumeSession only on
-    # session/${aws:userid}-*: a caller may touch only the sessions it started.
-    if caller.kind != "admin" and not session_id.startswith(f"{caller.principal_name}-"):
-        return _denied(
-            caller, action, f"arn:aws:ssm:{region}:{caller.account}:session/{session_id}"
-        )
+    """The session, once the caller's policies allow `action` on it (with its owner tag)."""
     with state.sessions_lock:
-        return state.sessions.get(session_id)
+        session = state.sessions.get(session_id)
+    tags = {}
+    if session is not None and session.owner_tag is not None:
+        tags[permissions.SESSION_OWNER_TAG] = session.owner_tag
+    resource = f"arn:aws:ssm:{region}:{caller.account}:session/{session_id}"
+    denied = _authorize(caller, action, resource, region, tags)
+    return denied if denied is not None else session
 
 
 def _terminate_session(

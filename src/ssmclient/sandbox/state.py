@@ -28,6 +28,8 @@ class SsmSession:
     run_as: str | None
     started: float
     ended: float | None = None
+    # Its aws:ssmmessages:session-id tag: the starter's aws:userid (None: not tagged).
+    owner_tag: str | None = None
 
     @property
     def active(self) -> bool:

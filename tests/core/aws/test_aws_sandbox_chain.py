@@ -12,6 +12,8 @@ from ssmclient.core.profile_model import ProfileRecord, SourceKind, SourceSettin
 from ssmclient.core.profile_store import ProfileStore
 from ssmclient.sandbox.client import Sandbox
 
+from aws_fixtures import deny_to_host_role
+
 CONTACT = "cloud-ops@sandbox.invalid"
 
 
@@ -185,15 +187,9 @@ def test_2500_instances_over_pages(
 
 
 def test_describe_instance_information_denied_means_ping_unknown(
-    alice: Sandbox, store: ProfileStore, record: ProfileRecord, monkeypatch: pytest.MonkeyPatch
+    alice: Sandbox, store: ProfileStore, record: ProfileRecord
 ) -> None:
-    from ssmclient.sandbox import permissions
-
-    monkeypatch.setattr(
-        permissions,
-        "HOST_ROLE_SSM_ACTIONS",
-        permissions.HOST_ROLE_SSM_ACTIONS - {"DescribeInstanceInformation"},
-    )
+    deny_to_host_role(alice, "ssm:DescribeInstanceInformation")
     chain = RoleChain.from_record(record, store)
     inventory = list_instances(chain.client, record.profile.instance_tag, [alice.scenario.region])
     assert {i.instance_id for i in inventory.instances} == set(alice.scenario.instances_a)
