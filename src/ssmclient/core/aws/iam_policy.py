@@ -169,7 +169,11 @@ def _condition_holds(operator: str, clauses: Any, request: Request) -> bool | No
     if base == "Null" and not if_exists:
         for key, expected in clauses.items():
             absent = request.value(str(key)) is None
-            if absent != (str(expected).lower() == "true"):
+            # A condition value may be a list of one; several would be ambiguous.
+            values = as_list(expected)
+            if len(values) != 1:
+                return None
+            if absent != (str(values[0]).lower() == "true"):
                 return False
         return True
     if base not in _STRING_OPERATORS:
@@ -280,8 +284,11 @@ def unsupported(policy: Mapping[str, Any]) -> list[str]:
         conditions = statement.get("Condition", {})
         for operator in conditions if isinstance(conditions, Mapping) else ["Condition"]:
             base = str(operator).removesuffix("IfExists")
-            if base not in _STRING_OPERATORS and base != "Null":
+            # IAM has no NullIfExists.
+            if base not in _STRING_OPERATORS and str(operator) != "Null":
                 found.append(f"{label}: condition operator {operator}")
+            elif not isinstance(conditions[operator], Mapping):
+                found.append(f"{label}: condition {operator} is not an object")
         principal = statement.get("Principal")
         if isinstance(principal, Mapping) and set(principal) - {"AWS"}:
             found.append(f"{label}: principal {', '.join(sorted(set(principal) - {'AWS'}))}")
