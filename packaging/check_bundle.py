@@ -34,7 +34,16 @@ KEYRING_MODULES = {
 }
 # The sandbox stays out of the installers (README: "The sandbox").
 FORBIDDEN_MODULES = ("moto", "ssmclient.sandbox", "boto3", "flask")
-REQUIRED_BOTOCORE_SERVICES = ("sts", "ec2", "ssm", "sso", "sso-oidc", "signin")
+REQUIRED_BOTOCORE_SERVICES = (
+    "sts",
+    "ec2",
+    "ssm",
+    "sso",
+    "sso-oidc",
+    "signin",
+    "iam",
+    "cloudformation",
+)
 
 
 @dataclass

@@ -46,3 +46,58 @@ def test_a_stack_hides_no_echo_values_and_its_document_object_reads_back(
     content = json.loads(document["Content"])
     assert content["inputs"] == {"runAsEnabled": True, "runAsDefaultUser": "no_sudo_user"}
     assert ssm.describe_document(Name="Test-Preferences")["Document"]["DocumentType"] == "Session"
+
+
+ROLE_TEMPLATE = """
+Parameters:
+  ExternalId: {Type: String, NoEcho: true}
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: FixesRole
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: arn:aws:iam::444455556666:root}
+            Action: sts:AssumeRole
+            Condition: {StringEquals: {sts:ExternalId: !Ref ExternalId}}
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore]
+      Policies:
+        - PolicyName: Inline
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement: [{Effect: Allow, Action: ec2:DescribeInstances, Resource: "*"}]
+Outputs:
+  RoleArn: {Value: !GetAtt Role.Arn}
+"""
+
+
+def test_a_change_set_creates_and_updates_a_role_as_aws_does(aws_sandbox: Sandbox) -> None:
+    """`aws cloudformation deploy` is a change set: outputs, JSON policies, attached managed
+    policies, and an update that changes the trust policy in place (an External ID rotation)."""
+    admin = host_admin(aws_sandbox)
+    cfn = make_client(aws_sandbox, "cloudformation", admin)
+    iam = make_client(aws_sandbox, "iam", admin)
+    for kind, external_id in (("CREATE", "first-id"), ("UPDATE", "second-id")):
+        cfn.create_change_set(
+            StackName="role",
+            ChangeSetName=f"cs-{kind.lower()}",
+            ChangeSetType=kind,
+            TemplateBody=ROLE_TEMPLATE,
+            Parameters=[{"ParameterKey": "ExternalId", "ParameterValue": external_id}],
+            Capabilities=["CAPABILITY_NAMED_IAM"],
+        )
+        cfn.execute_change_set(ChangeSetName=f"cs-{kind.lower()}", StackName="role")
+        (stack,) = cfn.describe_stacks(StackName="role")["Stacks"]
+        assert stack["StackStatus"] == f"{kind}_COMPLETE"
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        assert outputs["RoleArn"].endswith(":role/FixesRole")
+        role = iam.get_role(RoleName="FixesRole")["Role"]
+        (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": external_id}}
+        inline = iam.get_role_policy(RoleName="FixesRole", PolicyName="Inline")["PolicyDocument"]
+        assert inline["Statement"][0]["Action"] == "ec2:DescribeInstances"
+        attached = iam.list_attached_role_policies(RoleName="FixesRole")["AttachedPolicies"]
+        assert [p["PolicyName"] for p in attached] == ["AmazonSSMManagedInstanceCore"]

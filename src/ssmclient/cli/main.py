@@ -15,6 +15,7 @@ COMMANDS = (
     "forward",
     "ssh-proxy",
     "history",
+    "host",
     "sandbox",
 )
 
@@ -90,6 +91,10 @@ def _run(argv: list[str]) -> int:
             "history": session_commands.run_history,
         }[args.command]
         return runner(args)
+    if args.command == "host":
+        from ssmclient.cli import host_commands
+
+        return host_commands.run(args)
     if args.command == "sandbox":
         try:
             from ssmclient.sandbox.cli import run_sandbox_command

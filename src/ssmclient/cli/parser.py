@@ -151,7 +151,72 @@ def build_parser() -> ArgumentParser:
     history = commands.add_parser("history", help="the sessions opened from this computer")
     history.add_argument("--json", action="store_true", help="print JSON")
 
+    _add_host_commands(commands)
+
     sandbox = commands.add_parser("sandbox", help="run the local AWS sandbox in the foreground")
     sandbox.add_argument("--port", type=_positive_port, default=None, help="port on 127.0.0.1")
     sandbox.add_argument("--instances", type=_count, default=None, help="instances to seed")
     return parser
+
+
+def _add_host_commands(commands: "argparse._SubParsersAction[ArgumentParser]") -> None:
+    host = commands.add_parser(
+        "host",
+        help="the host's side: issue and rotate party profile files, audit party roles",
+        description="Run with the host account's own AWS credentials (AWS_PROFILE, SSO, ...).",
+    )
+    actions = host.add_subparsers(
+        dest="host_command", metavar="ACTION", required=True, parser_class=ArgumentParser
+    )
+    issue = actions.add_parser(
+        "issue",
+        help="write a party's .ssmprofile file (a new External ID unless given)",
+        description="Write a party's .ssmprofile file and print the External ID and the "
+        "CloudFormation parameters of resources/host/host-party-role.yaml. Either describe "
+        "the party (--party, --role-arn, --region, --tag-value) or name a deployed stack "
+        "(--from-stack), whose role's trust policy then gives the External ID.",
+    )
+    issue.add_argument("--party", metavar="NAME", help="the profile's name, as the party sees it")
+    issue.add_argument("--role-arn", metavar="ARN", help="the party's role in the host account")
+    issue.add_argument("--region", metavar="R", help="the region of the instances (or the stack)")
+    issue.add_argument("--tag-value", metavar="V", help="ExternalAccessGrantedTo's value")
+    issue.add_argument("--tag-key", metavar="K", help="default: ExternalAccessGrantedTo")
+    issue.add_argument("--source-role-arn", metavar="ARN", help="the partner's role (hop 1)")
+    issue.add_argument(
+        "--source-identity",
+        action="store_true",
+        help="the role's trust policy allows sts:SetSourceIdentity",
+    )
+    issue.add_argument(
+        "--external-id",
+        metavar="ID",
+        help="use this External ID; - reads it from standard input (kept out of the process list)",
+    )
+    issue.add_argument("--host-name", metavar="TEXT", help="who issues the file (your company)")
+    issue.add_argument("--contact", metavar="TEXT", help="whom the party asks (an e-mail, say)")
+    issue.add_argument(
+        "--expires", metavar="T", help="RFC 3339 time with a zone, or a duration: 90d, 12h"
+    )
+    issue.add_argument("--from-stack", metavar="STACK", help="a host-party-role.yaml stack")
+    issue.add_argument("-o", "--output", required=True, metavar="FILE.ssmprofile")
+
+    rotate = actions.add_parser(
+        "rotate",
+        help="issue a party's file again with a new External ID",
+        description="Write NEW with a new External ID and print what to change in the "
+        "role's trust policy; the party imports NEW (it replaces their profile).",
+    )
+    rotate.add_argument("path", metavar="FILE.ssmprofile")
+    rotate.add_argument("-o", "--output", required=True, metavar="NEW.ssmprofile")
+    rotate.add_argument(
+        "--external-id", metavar="ID", help="use this one (- reads it from standard input)"
+    )
+
+    audit = actions.add_parser(
+        "audit",
+        help="check a party role against the least-privilege setup",
+        description="Read the role's trust policy, permissions and tags (with the host's "
+        "credentials) and check each point of the least-privilege setup; exit 1 if any fails.",
+    )
+    audit.add_argument("--role-arn", required=True, metavar="ARN")
+    audit.add_argument("--json", action="store_true", help="print JSON")
