@@ -7,7 +7,9 @@ through AWS_ENDPOINT_URL, as it would reach AWS.
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,7 @@ from ssmclient.core.profile_file import read_profile_file
 from ssmclient.core.profile_model import ProfileRecord
 from ssmclient.core.profile_store import ProfileStore
 from ssmclient.sandbox.client import Sandbox
-from ssmclient.sandbox.session_program import install_stand_in
+from ssmclient.sandbox.session_program import install_stand_in, read_records
 
 
 @pytest.fixture
@@ -59,13 +61,34 @@ def chain(record: ProfileRecord, store: ProfileStore) -> RoleChain:
     return RoleChain.from_record(record, store)
 
 
+def assert_ssmclient_invocation(record: dict[str, Any]) -> None:
+    """ssmclient's own policy for calling the plugin, stricter than what the plugin accepts:
+    the response in the environment (never in argv), all seven arguments, no profile, and
+    the hop-2 credentials and region in the environment with no AWS_PROFILE to override."""
+    argv = record["argv"]
+    if argv[1:] == ["--version"]:
+        return
+    assert len(argv) == 7, argv
+    assert (argv[1], record["response_in"]) == ("AWS_SSM_START_SESSION_RESPONSE", "env")
+    assert (argv[3], argv[4]) == ("StartSession", "")
+    present = set(record["env_present"])
+    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} <= present
+    assert record["env"].get("AWS_REGION") == argv[2]
+    assert not present & {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}, present
+
+
 @pytest.fixture
-def plugin_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The recording stand-in plugin, found through SSMCLIENT_PLUGIN; returns its record file."""
+def plugin_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The recording stand-in plugin, found through SSMCLIENT_PLUGIN; yields its record file.
+
+    Afterwards, every invocation ssmclient made is checked against its own policy
+    (the stand-in, like the real plugin, accepts more)."""
     record_to = tmp_path / "plugin-record.jsonl"
     plugin = install_stand_in(tmp_path / "plugin-bin", record_to=record_to)
     monkeypatch.setenv("SSMCLIENT_PLUGIN", str(plugin))
-    return record_to
+    yield record_to
+    for record in read_records(record_to):
+        assert_ssmclient_invocation(record)
 
 
 def deny_to_host_role(sandbox: Sandbox, *actions: str) -> None:

@@ -90,19 +90,136 @@ def test_simulated_shell(aws_sandbox: Sandbox, host_a: dict[str, str]) -> None:
     assert ssm.describe_sessions(State="Active")["Sessions"] == []
 
 
+def without_keys(env: dict[str, str]) -> dict[str, str]:
+    return {
+        k: v
+        for k, v in env.items()
+        if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+    }
+
+
+def with_config(env: dict[str, str], tmp_path: Path, text: str) -> dict[str, str]:
+    config = tmp_path / "aws-config"
+    config.write_text(text, encoding="utf-8")
+    return {**env, "AWS_CONFIG_FILE": str(config)}
+
+
+def profile_text(name: str, credentials: dict[str, str]) -> str:
+    return (
+        f"[profile {name}]\n"
+        f"aws_access_key_id = {credentials['AccessKeyId']}\n"
+        f"aws_secret_access_key = {credentials['SecretAccessKey']}\n"
+        f"aws_session_token = {credentials['SessionToken']}\n"
+    )
+
+
+# Each: how a real client may call the real plugin, all accepted by it (session.go).
+ACCEPTED = {
+    "the AWS CLI's form": lambda a, e, c, t: (a, e),
+    "the response as JSON in argv[1] (aws-gate, aws-ssm-juggle)": lambda a, e, c, t: (
+        [e["AWS_SSM_START_SESSION_RESPONSE"], *a[1:]],
+        {k: v for k, v in e.items() if k != "AWS_SSM_START_SESSION_RESPONSE"},
+    ),
+    "the legacy three arguments": lambda a, e, c, t: (
+        [e["AWS_SSM_START_SESSION_RESPONSE"], *a[1:3]],
+        e,
+    ),
+    "five arguments, no endpoint (AWS_ENDPOINT_URL names the sandbox)": lambda a, e, c, t: (
+        a[:5],
+        e,
+    ),
+    "extra keys in the response": lambda a, e, c, t: (
+        a,
+        {
+            **e,
+            "AWS_SSM_START_SESSION_RESPONSE": json.dumps(
+                {
+                    **json.loads(e["AWS_SSM_START_SESSION_RESPONSE"]),
+                    "ResponseMetadata": {"HTTPStatusCode": 200},
+                }
+            ),
+        },
+    ),
+    "AWS_PROFILE beside the environment's keys (the keys win)": lambda a, e, c, t: (
+        a,
+        {
+            **with_config(
+                e, t, profile_text("someone-else", {**c, "AccessKeyId": "AKIAOTHEROTHEROTHER1"})
+            ),
+            "AWS_PROFILE": "someone-else",
+        },
+    ),
+    "a profile in argv[4], from the AWS config": lambda a, e, c, t: (
+        [*a[:3], "hop2", *a[4:]],
+        with_config(without_keys(e), t, profile_text("hop2", c)),
+    ),
+    "a profile in argv[4] with credential_process": lambda a, e, c, t: (
+        [*a[:3], "hop2", *a[4:]],
+        with_config(
+            without_keys(e),
+            t,
+            "[profile hop2]\ncredential_process = "
+            + f"{sys.executable} -c \"print(open('{t / 'creds.json'}').read())\"\n",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("form", list(ACCEPTED))
+def test_every_form_the_real_plugin_accepts_works(
+    aws_sandbox: Sandbox, host_a: dict[str, str], tmp_path: Path, form: str
+) -> None:
+    (tmp_path / "creds.json").write_text(
+        json.dumps(
+            {
+                "Version": 1,
+                "AccessKeyId": host_a["AccessKeyId"],
+                "SecretAccessKey": host_a["SecretAccessKey"],
+                "SessionToken": host_a["SessionToken"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    session = start(aws_sandbox, host_a)
+    args, env = ACCEPTED[form](
+        argv(aws_sandbox, session["parameters"]),
+        plugin_env(aws_sandbox, host_a, session["payload"]),
+        host_a,
+        tmp_path,
+    )
+    done = run(args, env, stdin="whoami\nexit\n")
+    assert "Cannot perform" not in done.stdout, done.stdout
+    assert f"sandbox session on {aws_sandbox.scenario.instances_a[0]}" in done.stdout
+    assert f"Exiting session with sessionId: {session['session_id']}." in done.stdout
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda a, e: (a[:3], e), "expected 6 arguments"),
         (
-            lambda a, e: ([e["AWS_SSM_START_SESSION_RESPONSE"], *a[1:]], e),
-            "passed on the command line",
+            lambda a, e: (
+                a,
+                {**without_keys(e), "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
+            ),
+            "NoCredentialProviders",
         ),
-        (lambda a, e: ([*a[:3], "my-profile", *a[4:]], e), "names a profile"),
-        (lambda a, e: (a, {**e, "AWS_PROFILE": "default"}), "AWS_PROFILE is set"),
+        (lambda a, e: ([*a[:3], "no-such-profile", *a[4:]], e), "cannot load credentials"),
+        (lambda a, e: ([*a[:4], "{}", *a[5:]], e), "holds no Target"),
         (
-            lambda a, e: (a, {k: v for k, v in e.items() if k != "AWS_SECRET_ACCESS_KEY"}),
-            "AWS_SECRET_ACCESS_KEY is not set",
+            lambda a, e: (
+                a,
+                {
+                    **e,
+                    "AWS_SSM_START_SESSION_RESPONSE": json.dumps(
+                        {"SessionId": "alice-0123456789abcdef0"}
+                    ),
+                },
+            ),
+            "needs SessionId, TokenValue and StreamUrl",
+        ),
+        (
+            lambda a, e: (a, {k: v for k, v in e.items() if k != "AWS_SSM_START_SESSION_RESPONSE"}),
+            "not JSON",
         ),
         (lambda a, e: ([*a[:1], "eu-west-1", *a[2:]], e), "StreamUrl is not this session's"),
         (
@@ -121,9 +238,13 @@ def test_simulated_shell(aws_sandbox: Sandbox, host_a: dict[str, str]) -> None:
             lambda a, e: ([*a[:5], "https://ssm.us-east-1.amazonaws.com"], e),
             "not a sandbox endpoint",
         ),
+        (
+            lambda a, e: (a[:5], {k: v for k, v in e.items() if k != "AWS_ENDPOINT_URL"}),
+            "calls no AWS",
+        ),
     ],
 )
-def test_contract_violations_fail_like_the_real_plugin(
+def test_what_the_real_plugin_fails_on_fails_like_it(
     aws_sandbox: Sandbox, host_a: dict[str, str], change: Any, expected: str
 ) -> None:
     session = start(aws_sandbox, host_a)
@@ -135,6 +256,29 @@ def test_contract_violations_fail_like_the_real_plugin(
     assert done.returncode == 0  # the real plugin always exits 0
     assert done.stdout.startswith("Cannot perform start session: ")
     assert expected in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            [],
+            "\nThe Session Manager plugin was installed successfully. "
+            "Use the AWS CLI to start a session.\n\n",
+        ),
+        (
+            ["x", "us-east-1"],
+            "\nUnknown operation x. \n"
+            "Use session-manager-plugin --version to check the version.\n\n",
+        ),
+        (["{}", "us-east-1", "Resume"], "Invalid Operation"),
+    ],
+)
+def test_what_the_real_plugin_says_and_stops_at(
+    aws_sandbox: Sandbox, args: list[str], said: str
+) -> None:
+    done = run(args, aws_sandbox.env())
+    assert (done.returncode, done.stdout) == (0, said)
 
 
 def test_other_credentials_cannot_use_the_session(

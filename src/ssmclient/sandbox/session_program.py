@@ -1,38 +1,46 @@
-"""A stand-in for session-manager-plugin that honours its calling contract, for the sandbox.
+"""A stand-in for session-manager-plugin that accepts what the real one accepts, for the sandbox.
 
 Run as `python -m ssmclient.sandbox.session_program ARGS`, or install it as an
-executable named `session-manager-plugin` with `install_stand_in`. It answers
-`--version`; otherwise it checks everything the AWS CLI (and ssmclient) must
-hand the real plugin:
+executable named `session-manager-plugin` with `install_stand_in`. It reads
+its arguments as aws/session-manager-plugin's `ValidateInputAndStartSession`
+does, so any client that works with the real plugin works with it:
 
-- argv is exactly `[plugin, "AWS_SSM_START_SESSION_RESPONSE", region,
-  "StartSession", profile, parameters_json, endpoint_url]`, with an empty
-  profile (ssmclient passes credentials in the environment), and the response
-  in the environment variable argv[1] names, never on the command line;
-- that response is JSON with exactly SessionId, TokenValue and StreamUrl, the
-  StreamUrl is the session's data-channel URL in argv[2]'s region;
-- AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set, AWS_PROFILE and
-  AWS_DEFAULT_PROFILE are not;
-- against a sandbox endpoint (loopback only: the stand-in never talks to real
-  AWS), sts:GetCallerIdentity with those credentials works, the session id
-  starts with the caller's session name, and the sandbox confirms the token is
-  that of an active session started by those credentials (instead of the real
-  plugin's websocket).
+- no arguments: "installed successfully"; `--version`: the version; fewer than
+  3 arguments: "Unknown operation"; an operation other than StartSession:
+  "Invalid Operation" (each printed, exit 0);
+- argv[1] is the StartSession response itself (JSON, the legacy form some
+  clients use) or the name of an environment variable starting
+  `AWS_SSM_START_SESSION_RESPONSE` that holds it; keys beside SessionId,
+  TokenValue and StreamUrl are ignored;
+- argv[4] (optional) names a profile of the AWS config, which then supplies the
+  credentials, as the SDK's shared config does (`credential_process`,
+  `AWS_CONFIG_FILE` included); with none, the environment's keys come first,
+  then the rest of the default chain (`AWS_PROFILE`, ...);
+- argv[5] (optional) is the StartSession request, with its Target; argv[6]
+  (optional) the SSM endpoint. Without it the real plugin talks to AWS; the
+  stand-in talks only to a sandbox on loopback, then the one AWS_ENDPOINT_URL
+  names.
 
-Then it gives a clearly labelled simulated shell, or for port-forwarding
-documents opens the local port and forwards each TCP connection to an echo
-service, or to `SSMCLIENT_SANDBOX_FORWARD_TO=127.0.0.1:PORT` when that is set.
-On exit it calls ssm:TerminateSession, as the real plugin does.
+With the credentials so found it proves what the real plugin proves by opening
+the websocket: sts:GetCallerIdentity works, the session id starts with the
+caller's session name, and the sandbox confirms the token is that of an active
+session started by those credentials. Then it gives a clearly labelled
+simulated shell, or for port-forwarding documents opens the local port and
+forwards each TCP connection to an echo service, or to
+`SSMCLIENT_SANDBOX_FORWARD_TO=127.0.0.1:PORT` when that is set. On exit it
+calls ssm:TerminateSession, as the real plugin does.
 
 Failures print `Cannot perform start session: ...` and exit 0, like the real
 plugin, whose exit status is always 0.
 
 Recording (`record_to`): every invocation appends one JSON line to that file,
 created with mode 0600: argv, cwd, which AWS_* and SSMCLIENT_* variables were
-present with their values, except that secrets (AWS_SECRET_ACCESS_KEY,
-AWS_SESSION_TOKEN, AWS_SECURITY_TOKEN, the response's TokenValue, and a
-response passed on the command line) are stored only as `sha256:<hex>`
-(`secret_digest`), so a test can still check them.
+present with their values, where the response came from (`response_in`: env
+or argv), except that secrets (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_SECURITY_TOKEN, the response's TokenValue, and a response passed on the
+command line) are stored only as `sha256:<hex>` (`secret_digest`). A client's
+own stricter policy (ssmclient: the environment form, an empty profile, no
+AWS_PROFILE) is asserted by its tests from that record.
 """
 
 import contextlib
@@ -62,6 +70,12 @@ _SECRET_VARIABLES = frozenset(
         "SSMCLIENT_SANDBOX_TOKEN",
     }
 )
+# aws/session-manager-plugin: session.go
+LEGACY_ARGUMENT_LENGTH = 4
+INSTALLED_MESSAGE = (
+    "\nThe Session Manager plugin was installed successfully. "
+    "Use the AWS CLI to start a session.\n\n"
+)
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 _SESSION_ID = re.compile(r"[\w+=,.@-]{2,64}-[0-9a-f]{8,32}")
 _VERSION = re.compile(r"\d+(\.\d+){1,3}")
@@ -74,6 +88,10 @@ _FORWARD_DOCUMENTS = frozenset(
 
 class SessionError(Exception):
     """Something the real plugin would refuse or fail on."""
+
+
+class _Said(Exception):  # noqa: N818 - not a failure: what the real plugin prints and stops at
+    """What the real plugin prints, without "Cannot perform start session", before it stops."""
 
 
 def secret_digest(value: str) -> str:
@@ -100,7 +118,14 @@ def record_invocation(record_to: Path, argv: list[str], environ: dict[str, str])
             value = secret_digest(value)
         values[name] = value
     recorded_argv = list(argv)
-    if len(argv) > 1 and argv[1].lstrip().startswith("{"):
+    payload: Any = None
+    response_in = None
+    if len(argv) > 1 and argv[1].startswith(RESPONSE_VARIABLE):
+        response_in = "env"
+        payload = _recorded_payload(environ[argv[1]]) if argv[1] in environ else None
+    elif len(argv) > 1 and argv[1].lstrip().startswith("{"):
+        response_in = "argv"
+        payload = _recorded_payload(argv[1])
         recorded_argv[1] = secret_digest(argv[1])
     record = {
         "time": time.time(),
@@ -108,9 +133,8 @@ def record_invocation(record_to: Path, argv: list[str], environ: dict[str, str])
         "cwd": str(Path.cwd()),
         "env_present": relevant,
         "env": values,
-        "payload": _recorded_payload(environ[argv[1]])
-        if len(argv) > 1 and argv[1] in environ
-        else None,
+        "response_in": response_in,
+        "payload": payload,
     }
     descriptor = os.open(record_to, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as stream:
@@ -127,33 +151,42 @@ def read_records(record_to: Path) -> list[dict[str, Any]]:
 
 # -- checking the contract -------------------------------------------------------
 def _check_arguments(argv: list[str], environ: dict[str, str]) -> dict[str, Any]:
-    if len(argv) != 7:
-        raise SessionError(f"expected 6 arguments, got {len(argv) - 1}")
-    _, variable, region, operation, profile, parameters_json, endpoint = argv
-    if variable.lstrip().startswith("{"):
-        raise SessionError(
-            "the StartSession response was passed on the command line, where every user of "
-            "this machine can read it; pass the name of an environment variable instead"
+    """The call, read from argv as the real plugin reads it."""
+    if len(argv) == 1:
+        raise _Said(INSTALLED_MESSAGE)
+    if len(argv) < LEGACY_ARGUMENT_LENGTH:
+        raise _Said(
+            f"\nUnknown operation {argv[1]}. \nUse session-manager-plugin --version to check "
+            "the version.\n\n"
         )
-    if variable != RESPONSE_VARIABLE:
-        raise SessionError(f"argv[1] must be {RESPONSE_VARIABLE}, not {variable!r}")
-    if variable not in environ:
-        raise SessionError(f"environment variable {variable} is not set")
+    first, region, operation = argv[1], argv[2], argv[3]
+    response_in = "env" if first.startswith(RESPONSE_VARIABLE) else "argv"
+    response_text = environ.get(first, "") if response_in == "env" else first
+    profile = argv[4] if len(argv) > 4 else ""
+    parameters: Any = {}
+    if len(argv) > 5:
+        try:
+            parameters = json.loads(argv[5])
+        except ValueError:
+            parameters = {}  # the real plugin ignores the error, then needs the Target
+        if not isinstance(parameters, dict) or not isinstance(parameters.get("Target"), str):
+            raise SessionError("argv[5] holds no Target (the real plugin panics here)")
+    endpoint = argv[6] if len(argv) > 6 else ""
+    if operation != "StartSession":
+        raise _Said("Invalid Operation")
+    try:
+        payload = json.loads(response_text)
+    except ValueError as exc:
+        raise SessionError(f"the StartSession response is not JSON: {exc}") from None
+    wanted = ("SessionId", "TokenValue", "StreamUrl")
+    if not isinstance(payload, dict) or not all(
+        isinstance(payload.get(key), str) and payload[key] for key in wanted
+    ):
+        raise SessionError(
+            "the response needs SessionId, TokenValue and StreamUrl (the real plugin panics)"
+        )
     if not _REGION.fullmatch(region):
         raise SessionError(f"argv[2] is not a region: {region!r}")
-    if operation != "StartSession":
-        raise SessionError(f"argv[3] must be StartSession, not {operation!r}")
-    if profile != "":
-        raise SessionError("argv[4] names a profile; credentials must come in the environment")
-    try:
-        payload = json.loads(environ[variable])
-        parameters = json.loads(parameters_json)
-    except ValueError as exc:
-        raise SessionError(f"invalid JSON: {exc}") from None
-    if not isinstance(payload, dict) or set(payload) != {"SessionId", "TokenValue", "StreamUrl"}:
-        raise SessionError("the response must hold exactly SessionId, TokenValue and StreamUrl")
-    if not all(isinstance(value, str) and value for value in payload.values()):
-        raise SessionError("the response's values must be non-empty strings")
     session_id = payload["SessionId"]
     if not _SESSION_ID.fullmatch(session_id):
         raise SessionError(f"not a session id: {session_id!r}")
@@ -164,23 +197,37 @@ def _check_arguments(argv: list[str], environ: dict[str, str]) -> dict[str, Any]
         or stream.path != f"/v1/data-channel/{session_id}"
     ):
         raise SessionError("StreamUrl is not this session's data channel in this region")
-    if not isinstance(parameters, dict) or not isinstance(parameters.get("Target"), str):
-        raise SessionError("argv[5] must be the StartSession parameters with a Target")
+    if not endpoint:
+        # The real plugin would use AWS's own endpoint; the stand-in only the sandbox's.
+        endpoint = environ.get("AWS_ENDPOINT_URL_SSM") or environ.get("AWS_ENDPOINT_URL") or ""
+        if not endpoint:
+            raise SessionError("no argv[6] and no AWS_ENDPOINT_URL: the stand-in calls no AWS")
     if urlsplit(endpoint).scheme not in ("http", "https"):
         raise SessionError(f"argv[6] is not an endpoint URL: {endpoint!r}")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        if not environ.get(name):
-            raise SessionError(f"{name} is not set; the plugin needs the session's credentials")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
-        if name in environ:
-            raise SessionError(f"{name} is set; it would override the session's credentials")
     return {
         "session_id": session_id,
         "token": payload["TokenValue"],
         "region": region,
+        "profile": profile,
         "parameters": parameters,
         "endpoint": endpoint,
+        "response_in": response_in,
     }
+
+
+def _credentials(profile: str) -> Any:
+    """The credentials the plugin's SDK session would use (shared config enabled): the
+    named profile's when argv[4] names one, else the default chain, environment first."""
+    import botocore.exceptions
+    import botocore.session
+
+    try:
+        found = botocore.session.Session(profile=profile or None).get_credentials()
+    except botocore.exceptions.BotoCoreError as exc:
+        raise SessionError(f"cannot load credentials: {exc}") from None
+    if found is None:
+        raise SessionError("NoCredentialProviders: no valid providers in chain")
+    return found.get_frozen_credentials()
 
 
 def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
@@ -192,10 +239,11 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
     import botocore.config
     import botocore.exceptions
 
+    credentials = _credentials(str(call["profile"]))
     session = boto3.session.Session(
-        aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=environ.get("AWS_SESSION_TOKEN"),
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.token,
         region_name=str(call["region"]),
     )
     config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
@@ -213,7 +261,7 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
         {
             "SessionId": call["session_id"],
             "TokenValue": call["token"],
-            "AccessKeyId": environ["AWS_ACCESS_KEY_ID"],
+            "AccessKeyId": credentials.access_key,
         }
     ).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback checked above
@@ -376,6 +424,8 @@ def main(
         return 0
     try:
         run(arguments, environ, sys.stdin, sys.stdout)
+    except _Said as said:
+        print(said.args[0], end="", flush=True)
     except SessionError as exc:
         print(f"Cannot perform start session: {exc}", flush=True)
     except OSError as exc:
