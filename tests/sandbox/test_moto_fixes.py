@@ -1,6 +1,7 @@
 """Where moto differs from AWS in what a client sees, the sandbox answers as AWS does."""
 
 import json
+import re
 
 from sandbox_helpers import host_admin, make_client
 
@@ -101,3 +102,11 @@ def test_a_change_set_creates_and_updates_a_role_as_aws_does(aws_sandbox: Sandbo
         assert inline["Statement"][0]["Action"] == "ec2:DescribeInstances"
         attached = iam.list_attached_role_policies(RoleName="FixesRole")["AttachedPolicies"]
         assert [p["PolicyName"] for p in attached] == ["AmazonSSMManagedInstanceCore"]
+
+
+def test_a_users_unique_id_is_shaped_as_iams(aws_sandbox: Sandbox) -> None:
+    identity = make_client(aws_sandbox, "sts").get_caller_identity()
+    assert re.fullmatch(r"AIDA[A-Z0-9]{17}", identity["UserId"]), identity["UserId"]
+    iam = make_client(aws_sandbox, "iam", host_admin(aws_sandbox))
+    group = iam.create_group(GroupName="engineers")["Group"]
+    assert re.fullmatch(r"AGPA[A-Z0-9]{17}", group["GroupId"]), group["GroupId"]

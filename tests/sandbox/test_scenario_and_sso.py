@@ -117,8 +117,23 @@ def test_sso_refuses_other_accounts(aws_sandbox: Sandbox) -> None:
     assert caught.value.headers["x-amzn-ErrorType"] == "ForbiddenException"
 
 
+def _ignore_sigint() -> None:
+    # What a shell does for a job started in the background with `&`.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.slow
-def test_sandbox_command_runs_until_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("how", "stop", "status"),
+    [
+        ("in the foreground", signal.SIGINT, 130),
+        ("in the background", signal.SIGINT, 130),
+        ("in the foreground", signal.SIGTERM, 143),
+    ],
+)
+def test_sandbox_command_runs_until_interrupted(
+    tmp_path: Path, how: str, stop: signal.Signals, status: int
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SSMCLIENT_"))}
     code = (
         "import sys; from ssmclient.sandbox.cli import run_sandbox_command; "
@@ -131,6 +146,7 @@ def test_sandbox_command_runs_until_interrupted(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        preexec_fn=_ignore_sigint if how == "in the background" else None,
     )
     assert process.stdout is not None
     lines: list[str] = []
@@ -156,6 +172,7 @@ def test_sandbox_command_runs_until_interrupted(tmp_path: Path) -> None:
     )
     assert Path(profile).is_file()
     assert "started in" in text
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=15) == 130
+    process.send_signal(stop)
+    assert process.wait(timeout=15) == status
     assert not Path(profile).exists()  # the sandbox's directory is removed on exit
+    assert not Path(profile).parent.exists()

@@ -10,6 +10,7 @@ or shown.
 """
 
 import shlex
+import signal
 import sys
 import tempfile
 import threading
@@ -75,8 +76,31 @@ def describe(server: SandboxServer, environment: dict[str, str], started_in: flo
     )
 
 
+class _Stopped(Exception):  # noqa: N818 - a signal, not an error
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _stop_on_signals() -> None:
+    """Ctrl+C, `kill -INT` and `kill` (TERM) all stop the sandbox and remove its directory.
+
+    A job started in the background (`ssmclient sandbox &`) inherits SIGINT
+    ignored, and Python's default SIGTERM ends the process without cleaning up.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+
 def run_sandbox_command(port: int | None, instances: int | None) -> int:
     began = time.perf_counter()
+    _stop_on_signals()
     with tempfile.TemporaryDirectory(prefix="ssmclient-sandbox-") as work:
         work_dir = Path(work)
         server = SandboxServer(
@@ -93,9 +117,12 @@ def run_sandbox_command(port: int | None, instances: int | None) -> int:
             environment = throwaway_environment(server, work_dir)
             print(describe(server, environment, time.perf_counter() - began), flush=True)
             threading.Event().wait()
-        except KeyboardInterrupt:
+        except _Stopped as stopped:
             print("\nssmclient sandbox: stopped", file=sys.stderr)
-            return 130
+            return 128 + stopped.signum
         finally:
+            # Not stopped twice: a second signal now would skip the clean-up.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             server.stop()
     return 0

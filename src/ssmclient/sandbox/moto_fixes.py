@@ -10,6 +10,7 @@ import yaml  # type: ignore[import-untyped]  # moto's dependency; no stubs insta
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, Group, Role, User, iam_backends
+from moto.iam.utils import generate_access_key_id_from_account_id
 from moto.ssm.models import Document
 from moto.utilities.utils import get_partition
 
@@ -27,6 +28,7 @@ def apply() -> None:
     _inline_policies_as_json()
     _role_updates_apply()
     _managed_policy_arns_attached()
+    _unique_ids_shaped_as_iams()
 
 
 def _document_content_as_object() -> None:
@@ -225,3 +227,21 @@ def _managed_policy_arns_attached() -> None:
         return role
 
     Role.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+
+
+def _unique_ids_shaped_as_iams() -> None:
+    """IAM's unique ids are 21 characters with a prefix per kind (AIDA for a user, AGPA for
+    a group), as a user's aws:userid and GetCallerIdentity's UserId show; moto's users and
+    groups get 20 random lower-case characters."""
+    for owner, prefix in ((User, "AIDA"), (Group, "AGPA")):
+        original = owner.__init__
+
+        def init(
+            self: Any, *args: Any, _original: Any = original, _prefix: str = prefix, **kwargs: Any
+        ) -> None:
+            _original(self, *args, **kwargs)
+            self.id = generate_access_key_id_from_account_id(
+                account_id=self.account_id, prefix=_prefix, total_length=21
+            )
+
+        owner.__init__ = init  # type: ignore[method-assign]
