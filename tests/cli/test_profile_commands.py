@@ -64,6 +64,21 @@ def test_import_then_list_and_show(imported: Path, capsys: pytest.CaptureFixture
     assert "ExternalID3rdPartyA" not in out
 
 
+def test_import_and_show_say_where_the_external_id_went(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], memory_keyring: MemoryKeyring
+) -> None:
+    path = write_profile(tmp_path, EXAMPLE)
+    status, out, _ = run(capsys, "profile", "import", str(path))
+    assert status == 0
+    assert "The External ID is in the OS keyring." in out
+    # A backend that is not the OS's says so (the sandbox's keyring does).
+    memory_keyring.where = "the sandbox's keyring"  # type: ignore[attr-defined]
+    status, out, _ = run(capsys, "profile", "show", NAME)
+    assert status == 0
+    assert "in the sandbox's keyring (not shown)" in out
+    assert "OS keyring" not in out
+
+
 def test_list_json_fields(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     [entry] = json.loads(run(capsys, "profile", "list", "--json")[1])
     for field in ("name", "role_arn", "region", "instance_tag", "source_role_arn", "expires"):

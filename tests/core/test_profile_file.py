@@ -183,6 +183,29 @@ def test_unknown_key() -> None:
     assert (error.field, error.reason) == ("colour", "unknown field")
 
 
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [
+        ("role_arm", "role_arn"),
+        ("Region", "region"),
+        ("expire", "expires"),
+        ("extrnal_id", "external_id"),
+    ],
+)
+def test_a_misspelt_field_is_named_with_the_one_meant(key: str, suggestion: str) -> None:
+    error = rejects(example(**{key: "x"}))
+    assert (error.field, error.reason) == (key, f"unknown field (did you mean {suggestion}?)")
+
+
+def test_a_misspelt_nested_field_is_named_with_its_path() -> None:
+    document = example(instance_tag={"key": "K", "valu": "V"})
+    error = rejects(document)
+    assert (error.field, error.reason) == (
+        "instance_tag.valu",
+        "unknown field (did you mean instance_tag.value?)",
+    )
+
+
 def test_unknown_nested_key() -> None:
     document = example(host={"name": "X", "phone": "1"})
     assert rejects(document).field == "host.phone"

@@ -59,7 +59,7 @@ def _import(store: ProfileStore, args: argparse.Namespace) -> int:
         f"{verb} profile {quoted(name)}: role {profile.role_arn}, region {profile.region}, "
         f"instances tagged {profile.instance_tag.key}={profile.instance_tag.value}"
     )
-    out("The External ID is in the OS keyring.")
+    out(f"The External ID is in {store.secrets.where()}.")
     return 0
 
 
@@ -128,7 +128,7 @@ def _show(store: ProfileStore, args: argparse.Namespace) -> int:
     lines = [
         ("Name", summary["name"]),
         ("Host role (hop 2)", summary["role_arn"]),
-        ("External ID", "in the OS keyring (not shown)"),
+        ("External ID", f"in {store.secrets.where()} (not shown)"),
         ("Region(s)", ", ".join(summary["regions"])),
         ("Instance tag", f"{summary['instance_tag']['key']}={summary['instance_tag']['value']}"),
         (

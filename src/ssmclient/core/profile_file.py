@@ -5,6 +5,7 @@ Every rule of the format is checked here, and every failure is a
 so a hand-edited store cannot smuggle in what a file may not carry.
 """
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -165,7 +166,9 @@ def _check_keys(mapping: Mapping[str, Any], allowed: tuple[str, ...], prefix: st
                 "a host never needs to send such a thing",
             )
         if key not in allowed:
-            raise ProfileFileError(field, "unknown field")
+            close = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.75)
+            hint = f" (did you mean {prefix}{close[0]}?)" if close else ""
+            raise ProfileFileError(field, "unknown field" + hint)
 
 
 def _require_str(document: Mapping[str, Any], field: str, path: str | None = None) -> str:

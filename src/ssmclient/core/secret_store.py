@@ -74,6 +74,14 @@ class SecretStore:
     def __init__(self, service: str = SERVICE) -> None:
         self.service = service
 
+    def where(self) -> str:
+        """Where the secrets went, in words for the user: "the OS keyring", unless the
+        keyring backend says otherwise (a `where` attribute; the sandbox's does)."""
+        with _keyring_errors():
+            backend = _backend()
+        where = getattr(backend, "where", None)
+        return where if isinstance(where, str) and where else "the OS keyring"
+
     def get(self, key: str) -> str | None:
         with _keyring_errors():
             value = _backend().get_password(self.service, key)

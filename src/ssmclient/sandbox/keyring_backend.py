@@ -30,6 +30,8 @@ _memory: dict[tuple[str, str], str] = {}
 class SandboxKeyring(KeyringBackend):
     # Never chosen automatically: only when PYTHON_KEYRING_BACKEND names it.
     priority = 0
+    # How ssmclient names it to the user (core/secret_store.py: SecretStore.where).
+    where = "the sandbox's keyring (in its memory, gone when it stops)"
 
     @staticmethod
     def _server() -> tuple[str, str] | None:
