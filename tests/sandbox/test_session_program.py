@@ -153,6 +153,10 @@ ACCEPTED = {
         [*a[:3], "hop2", *a[4:]],
         with_config(without_keys(e), t, profile_text("hop2", c)),
     ),
+    "a profile in argv[4] that chains the roles itself (aws --profile)": lambda a, e, c, t: (
+        [*a[:3], "hop2", *a[4:]],
+        with_config(without_keys(e), t, t.joinpath("chain-config").read_text(encoding="utf-8")),
+    ),
     "a profile in argv[4] with credential_process": lambda a, e, c, t: (
         [*a[:3], "hop2", *a[4:]],
         with_config(
@@ -178,6 +182,17 @@ def test_every_form_the_real_plugin_accepts_works(
                 "SessionToken": host_a["SessionToken"],
             }
         ),
+        encoding="utf-8",
+    )
+    scenario = aws_sandbox.scenario
+    endpoint = f"endpoint_url = {aws_sandbox.endpoint_url}\n"
+    (tmp_path / "chain-config").write_text(
+        f"[profile alice]\naws_access_key_id = {scenario.alice_access_key_id}\n"
+        f"aws_secret_access_key = {scenario.alice_secret_access_key}\n{endpoint}"
+        f"[profile hop1]\nrole_arn = {scenario.partner_role_arn}\n"
+        f"source_profile = alice\n{endpoint}"
+        f"[profile hop2]\nrole_arn = {scenario.host_role_arn}\nsource_profile = hop1\n"
+        f"external_id = {scenario.external_id}\n{endpoint}",
         encoding="utf-8",
     )
     session = start(aws_sandbox, host_a)

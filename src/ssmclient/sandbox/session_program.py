@@ -22,9 +22,9 @@ does, so any client that works with the real plugin works with it:
   names.
 
 With the credentials so found it proves what the real plugin proves by opening
-the websocket: sts:GetCallerIdentity works, the session id starts with the
-caller's session name, and the sandbox confirms the token is that of an active
-session started by those credentials. Then it gives a clearly labelled
+the websocket: sts:GetCallerIdentity works, and the sandbox confirms the token
+is that of an active session started by the same principal (the same user, or
+the same role in another session). Then it gives a clearly labelled
 simulated shell, or for port-forwarding documents opens the local port and
 forwards each TCP connection to an echo service, or to
 `SSMCLIENT_SANDBOX_FORWARD_TO=127.0.0.1:PORT` when that is set. On exit it
@@ -248,12 +248,10 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
     )
     config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
     try:
-        caller = session.client("sts", endpoint_url=endpoint, config=config).get_caller_identity()
+        # The sandbox checks below that this is the principal that started the session.
+        session.client("sts", endpoint_url=endpoint, config=config).get_caller_identity()
     except botocore.exceptions.ClientError as exc:
         raise SessionError(f"the credentials in the environment do not work: {exc}") from None
-    session_name = str(caller["Arn"]).rsplit("/", 1)[-1]
-    if not str(call["session_id"]).startswith(session_name + "-"):
-        raise SessionError("the session was not started by the credentials in the environment")
     import urllib.error
     import urllib.request
 

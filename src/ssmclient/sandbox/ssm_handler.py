@@ -353,12 +353,20 @@ def _describe_instance_information(
     return json_reply(answer)
 
 
+def _principal(arn: str) -> str:
+    """An assumed-role session's role (its ARN without the session name), or the ARN."""
+    head, _, _name = arn.rpartition("/")
+    return head if ":assumed-role/" in arn else arn
+
+
 def open_data_channel(state: SandboxState, body: dict[str, Any], caller: Identity | None) -> Reply:
     """What the session program does instead of the websocket: prove the session is real.
 
     The token must be the current one of an active session, and the credentials
-    the program holds must be those that started it (the real plugin signs its
-    websocket with them).
+    the program holds must be the same principal's that started it (the real
+    plugin signs its websocket with them): the same user, or a session of the
+    same role. A plugin given a profile (the AWS CLI's --profile) assumes the role
+    itself, under a session name of its own, and works on AWS.
     """
     session_id = str(body.get("SessionId", ""))
     with state.sessions_lock:
@@ -369,7 +377,7 @@ def open_data_channel(state: SandboxState, body: dict[str, Any], caller: Identit
         or not secrets.compare_digest(session.token, str(body.get("TokenValue", "")))
     ):
         return error_reply("rest-json", 403, "ForbiddenException", "invalid session or token")
-    if caller is None or caller.arn != session.owner_arn:
+    if caller is None or _principal(caller.arn) != _principal(session.owner_arn):
         return error_reply(
             "rest-json",
             403,
