@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ssmclient.sandbox.cli import write_chain_config
 from ssmclient.sandbox.client import Sandbox
 from ssmclient.sandbox.session_program import install_stand_in, read_records, secret_digest
 
@@ -169,3 +170,44 @@ def test_start_session_on_a_b_instance_fails_with_access_denied(
         in run.stderr
     )
     assert all(c["argv"][1:] == ["--version"] for c in read_records(record))
+
+
+def test_the_printed_chain_profiles_carry_the_aws_cli_through_both_hops(
+    aws_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`ssmclient sandbox` prints an AWS config with alice -> hop1 -> hop2 (external_id);
+    `aws --profile hop2` then lists, starts a session (the plugin gets the profile name in
+    argv[4] and chains the roles itself) and is denied party B's instance."""
+    scenario = aws_sandbox.scenario
+    record = tmp_path / "plugin-calls.jsonl"
+    install_stand_in(tmp_path / "bin", record_to=record)
+    chain = write_chain_config(scenario, aws_sandbox.endpoint_url, tmp_path)
+    env = {
+        k: v
+        for k, v in aws_sandbox.env(AWS_CONFIG_FILE=str(chain)).items()
+        if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL")
+    }
+    env["PATH"] = f"{tmp_path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+    listed = aws(
+        env,
+        *("--profile", "hop2", "ec2", "describe-instances", "--output", "json"),
+        *("--filters", f"Name=tag:{scenario.tag_key},Values={scenario.tag_value_a}"),
+    )
+    assert listed.returncode == 0, listed.stderr
+    ids = [
+        i["InstanceId"] for r in json.loads(listed.stdout)["Reservations"] for i in r["Instances"]
+    ]
+    assert sorted(ids) == sorted(scenario.instances_a)
+
+    target = scenario.instances_a[0]
+    run = aws(env, "--profile", "hop2", "ssm", "start-session", "--target", target, stdin="exit\n")
+    assert run.returncode == 0, run.stderr
+    assert f"sandbox session on {target}" in run.stdout
+    (call,) = [c for c in read_records(record) if c["argv"][1:] != ["--version"]]
+    assert call["argv"][4] == "hop2"
+
+    denied = aws(
+        env, "--profile", "hop2", "ssm", "start-session", "--target", scenario.instances_b[0]
+    )
+    assert denied.returncode != 0
+    assert "(AccessDeniedException) when calling the StartSession operation" in denied.stderr

@@ -9,6 +9,7 @@ the sandbox's own fake ones; nothing of the user's real configuration is read
 or shown.
 """
 
+import secrets
 import shlex
 import signal
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from ssmclient.sandbox import scenario as scenario_module
 from ssmclient.sandbox.keyring_backend import TOKEN_VARIABLE, URL_VARIABLE, SandboxKeyring
+from ssmclient.sandbox.scenario import Scenario
 from ssmclient.sandbox.server import SandboxServer
 from ssmclient.sandbox.session_program import install_stand_in
 
@@ -49,7 +51,35 @@ def throwaway_environment(server: SandboxServer, work_dir: Path) -> dict[str, st
     }
 
 
-def describe(server: SandboxServer, environment: dict[str, str], started_in: float) -> str:
+CHAIN_CONFIG = "aws-config-chain"
+
+
+def write_chain_config(scenario: Scenario, endpoint_url: str, work_dir: Path) -> Path:
+    """The two hops as AWS config profiles (alice -> hop1 -> hop2 with external_id), for the
+    AWS CLI and other clients: `AWS_CONFIG_FILE=THIS aws --profile hop2 ...`."""
+    endpoint = f"endpoint_url = {endpoint_url}\nregion = {scenario.region}\n"
+    # The AWS CLI caches assumed-role credentials in ~/.aws/cli/cache, keyed by the role,
+    # the session name and the External ID, which are the same in every sandbox: a session
+    # name of this run's keeps an earlier sandbox's (now unknown) keys from being reused.
+    session_name = f"alice-{secrets.token_hex(3)}"
+    path = work_dir / CHAIN_CONFIG
+    path.write_text(
+        "# ssmclient sandbox: fake accounts and keys, for trying AWS's own tools against it.\n"
+        f"[profile alice]\naws_access_key_id = {scenario.alice_access_key_id}\n"
+        f"aws_secret_access_key = {scenario.alice_secret_access_key}\n{endpoint}\n"
+        f"[profile hop1]\nrole_arn = {scenario.partner_role_arn}\n"
+        f"source_profile = alice\nrole_session_name = {session_name}\n{endpoint}\n"
+        f"[profile hop2]\nrole_arn = {scenario.host_role_arn}\nsource_profile = hop1\n"
+        f"external_id = {scenario.external_id}\nrole_session_name = {session_name}\n{endpoint}",
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return path
+
+
+def describe(
+    server: SandboxServer, environment: dict[str, str], started_in: float, chain: Path
+) -> str:
     scenario = server.scenario
     exports = "\n".join(f"export {k}={shlex.quote(v)}" for k, v in environment.items())
     return (
@@ -62,9 +92,26 @@ def describe(server: SandboxServer, environment: dict[str, str], started_in: flo
         "\n"
         f"Profile file for Third_Party_A: {scenario.profile_file}\n"
         f"  ssmclient profile import {shlex.quote(str(scenario.profile_file))}\n"
-        f"Partner user alice: {scenario.alice_user_arn} (MFA {scenario.mfa_serial}, "
-        f"code {scenario.mfa_code})\n"
-        f"Host role A: {scenario.host_role_arn}\n"
+        f"  (its External ID, fake: {scenario.external_id}; it goes to the sandbox's keyring)\n"
+        f"Partner user alice: {scenario.alice_user_arn}\n"
+        f"Hop 1, alice's role: {scenario.partner_role_arn}\n"
+        f"Hop 2, the host's role A: {scenario.host_role_arn}\n"
+        f"MFA: the role {scenario.partner_mfa_role_arn} needs it; try it with\n"
+        f"  ssmclient profile set-source {shlex.quote(scenario_module.PROFILE_NAME_A)} "
+        f"--source-role-arn {scenario.partner_mfa_role_arn} --mfa-serial {scenario.mfa_serial}\n"
+        f"  (the code is {scenario.mfa_code})\n"
+        "\n"
+        "The AWS CLI (or any SSM client), through the same chain as AWS config profiles:\n"
+        f"  export AWS_CONFIG_FILE={shlex.quote(str(chain))}"
+        f" PATH={shlex.quote(str(Path(environment['SSMCLIENT_PLUGIN']).parent))}:$PATH\n"
+        "  aws --profile hop2 ec2 describe-instances --filters "
+        f"Name=tag:{scenario.tag_key},Values={scenario.tag_value_a}\n"
+        f"  aws --profile hop2 ssm start-session --target {scenario.instances_a[0]}\n"
+        f"  aws --profile hop2 ssm start-session --target {scenario.instances_b[0]}"
+        "   # party B's: AccessDeniedException\n"
+        "(session-manager-plugin there is the sandbox's stand-in: a labelled fake shell; "
+        "port forwards reach an echo server that sends back what it gets)\n"
+        "\n"
         "Host administrator (for `ssmclient host ...` and resources/host/*.yaml): "
         f"AWS_ACCESS_KEY_ID={scenario.host_admin_access_key_id} "
         f"AWS_SECRET_ACCESS_KEY={scenario.host_admin_secret_access_key}\n"
@@ -115,7 +162,8 @@ def run_sandbox_command(port: int | None, instances: int | None) -> int:
             return 1
         try:
             environment = throwaway_environment(server, work_dir)
-            print(describe(server, environment, time.perf_counter() - began), flush=True)
+            chain = write_chain_config(server.scenario, server.endpoint_url, work_dir)
+            print(describe(server, environment, time.perf_counter() - began, chain), flush=True)
             threading.Event().wait()
         except _Stopped as stopped:
             print("\nssmclient sandbox: stopped", file=sys.stderr)

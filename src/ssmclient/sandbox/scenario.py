@@ -48,6 +48,8 @@ _PARTNER_MFA_ROLE = "3P_IAM_Assume_Role_MFA"
 _HOST_ROLE_A = "SSMStartSession_IAM_Role_ThirdPartyA"
 _HOST_ROLE_B = "SSMStartSession_IAM_Role_ThirdPartyB"
 HOST_ADMIN = "host-admin"
+# The name of the sample profile file the sandbox writes for party A.
+PROFILE_NAME_A = "Sandbox Host (Third_Party_A)"
 PARTNER_ADMIN = "partner-admin"
 
 
@@ -353,7 +355,7 @@ def write_profile_file(state_dir: Path, role_arn: str, source_role_arn: str) -> 
     document = {
         "format": "ssmclient-profile",
         "version": 1,
-        "name": "Sandbox Host (Third_Party_A)",
+        "name": PROFILE_NAME_A,
         "role_arn": role_arn,
         "external_id": EXTERNAL_ID_A,
         "region": REGION,
