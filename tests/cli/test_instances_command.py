@@ -175,12 +175,15 @@ def test_session_name_and_source_identity_on_both_hops(
     status, _, err = run("instances", "--profile", name, "--json")
     assert status == 0, err
     hop1, hop2 = cli_alice.requests("AssumeRole")
-    assert hop1.caller == cli_alice.scenario.alice_user_arn
+    assert (hop1.caller, hop1.source_identity) == (cli_alice.scenario.alice_user_arn, None)
     assert hop2.caller is not None
     assert hop2.caller.endswith(":assumed-role/3P_IAM_Assume_Role/alice.partner")
+    # Set on hop 1 (hop 2's caller carries it), kept through hop 2 (the listing's does).
+    assert hop2.source_identity == "alice.partner"
     (listing,) = cli_alice.requests("DescribeInstances")
     assert listing.caller is not None
     assert listing.caller.endswith("/alice.partner")
+    assert listing.source_identity == "alice.partner"
 
 
 def test_unreadable_aws_config_is_one_line_not_an_internal_error(

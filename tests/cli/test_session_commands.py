@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -290,3 +291,43 @@ def test_bad_forward_flags_are_exit_2(
     assert status == 2
     assert err.startswith(f"ssmclient: {field}: ")
     assert alice.count("StartSession") == 0
+
+
+# What a secret looks like: access key ids, 40-character secret keys, and the long
+# opaque tokens of STS sessions and StartSession.
+_SECRET_SHAPES = re.compile(r"(?:AKIA|ASIA)[A-Z0-9]{16}|[A-Za-z0-9/+=]{40,}")
+
+
+def test_history_records_each_outcome_and_nothing_secret(
+    record: ProfileRecord,
+    alice: Sandbox,
+    plugin_record: Path,
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scenario = alice.scenario
+    attempts = (
+        (scenario.instances_a[0], "ended"),
+        (scenario.instances_b[0], "failed: "),
+        (scenario.instance_a_stopped, "failed: "),
+    )
+    for target, _ in attempts:
+        run(
+            capsys,
+            *("connect", "--profile", record.name, target, "--terminal", "inline"),
+            *("--reason", "ticket CHG-1234"),
+        )
+    status, out, _ = run(capsys, "history", "--json")
+    assert status == 0
+    entries = json.loads(out)
+    assert [
+        (e["instance_id"], e["outcome"][: len(o)])
+        for e, (_, o) in zip(entries, attempts, strict=True)
+    ] == [(target, outcome) for target, outcome in attempts]
+    assert "AccessDeniedException" in entries[1]["outcome"]
+    assert "TargetNotConnected" in entries[2]["outcome"]
+    assert {e["reason"] for e in entries} == {"ticket CHG-1234"}
+    assert entries[0]["session_id"].startswith(record.source.session_name or "")
+    text = (config_dir / "history.jsonl").read_text(encoding="utf-8")
+    assert scenario.external_id not in text
+    assert _SECRET_SHAPES.findall(text) == []

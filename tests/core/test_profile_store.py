@@ -107,11 +107,9 @@ def test_no_keyring_backend_refuses_without_plain_text_fallback(
     with pytest.raises(KeyringError, match="no OS keyring"):
         store.save_import(imported())
     assert not store.path.exists()
-    assert list(store.directory.glob("*")) == [] or all(
-        "ExternalID" not in p.read_text(errors="replace")
-        for p in store.directory.iterdir()
-        if p.is_file()
-    )
+    secret = imported().external_id
+    written = [p for p in store.directory.rglob("*") if p.is_file()]
+    assert all(secret not in p.read_text(errors="replace") for p in written), written
 
 
 def test_remove_deletes_the_keyring_entries(

@@ -135,6 +135,7 @@ class SandboxApp:
                     caller=caller.arn if caller else None,
                     status=status,
                     fault=fault_kind,
+                    source_identity=caller.source_identity if caller else None,
                 )
 
     def _answer(self, environ: Environ, request: AwsRequest, caller: Identity | None) -> Reply:

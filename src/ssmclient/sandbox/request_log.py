@@ -16,6 +16,8 @@ class RequestRecord:
     caller: str | None  # the caller's ARN, or None when the key is unknown
     status: int  # 0 for a dropped connection
     fault: str | None
+    # The caller's SourceIdentity, as CloudTrail's userIdentity.sessionContext shows it.
+    source_identity: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,9 +42,18 @@ class RequestLog:
         caller: str | None,
         status: int,
         fault: str | None,
+        source_identity: str | None = None,
     ) -> None:
         record = RequestRecord(
-            time.time(), service, action, region, access_key_id, caller, status, fault
+            time.time(),
+            service,
+            action,
+            region,
+            access_key_id,
+            caller,
+            status,
+            fault,
+            source_identity,
         )
         with self._lock:
             self._records.append(record)

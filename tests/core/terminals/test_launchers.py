@@ -7,7 +7,6 @@ build the real helper command for hostile payloads and check each launcher.
 """
 
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,53 +19,24 @@ from ssmclient.core.terminals.launchers import (
     choose_terminal,
 )
 
-HOSTILE = [
-    "name'with\"quotes",
-    "semi;colon",
-    "amp&ersand",
-    "pi|pe",
-    "back`tick`",
-    "$(touch /tmp/pwned)",
-    "line\nbreak",
-    '" & do shell script "touch /tmp/pwned" & "',
-    "%PATH%",
-    "x" * 10_000,
-    "rtl\u202eevil\u200f",
-]
-
-
-@pytest.fixture(params=HOSTILE, ids=range(len(HOSTILE)))
-def hostile_server(request: pytest.FixtureRequest) -> Iterator[HandoffServer]:
-    text: str = request.param
-    payload = build_payload(
-        ["/usr/bin/session-manager-plugin", "AWS_SSM_START_SESSION_RESPONSE"],
-        {"AWS_SSM_START_SESSION_RESPONSE": text, "AWS_SESSION_TOKEN": "token-" + text},
-        ["AWS_PROFILE"],
-        title=f"Party — {text} (i-0123456789abcdef0)",
-        banner=text,
-    )
-    server = HandoffServer(payload)
-    yield server
-    server.close()
-
 
 @pytest.mark.parametrize("launcher", ALL_LAUNCHERS, ids=lambda launcher: launcher.name)
-def test_no_hostile_value_reaches_any_argv(
-    hostile_server: HandoffServer, launcher: launchers.TerminalLauncher
+def test_a_launcher_adds_only_its_own_fixed_words_around_the_helper_command(
+    launcher: launchers.TerminalLauncher,
 ) -> None:
-    command = hostile_server.helper_command()
-    argv = launcher.argv(
-        "/usr/bin/" + launcher.executable_names[0] if launcher.executable_names else "python",
-        command,
+    # Host-written text (names, tags) and AWS values travel to the helper over the
+    # private channel (test_handoff_helper.py shows what reaches the terminal); the
+    # launcher is given only the helper's command, and adds nothing that depends on it.
+    executable = "/usr/bin/" + (launcher.executable_names or ("python",))[0]
+    first, second = (
+        ["/py", "-P", "-m", "ssmclient", "__session-handoff", a, "ab" * 32] for a in ("/a", "/b")
     )
-    assert all(isinstance(word, str) for word in argv)
-    for text in HOSTILE:
-        for word in argv:
-            assert text not in word
-            assert "token-" not in word
-    joined = "\0".join(argv)
-    for fragment in ("$(", "`", "\n", "\u202e", "%PATH%"):
-        assert fragment not in joined
+    argv_first, argv_second = launcher.argv(executable, first), launcher.argv(executable, second)
+    assert all(isinstance(word, str) for word in argv_first)
+    changed = [n for n, (x, y) in enumerate(zip(argv_first, argv_second, strict=True)) if x != y]
+    assert len(changed) == 1  # only the channel's address differs
+    words = "\0".join(argv_first)
+    assert all(word in words for word in first[1:])
 
 
 def test_helper_command_is_ssmclient_and_the_address() -> None:
