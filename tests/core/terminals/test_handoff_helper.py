@@ -77,3 +77,49 @@ def test_hostile_title_and_banner_are_inert_text(tmp_path: Path, text: str) -> N
     banner = shown[shown.index(BEL) + 1 :]
     assert "banner " in banner
     assert "\u0301" * 4 not in shown
+
+
+def fake_helper(server: HandoffServer, *then: bytes | None) -> threading.Thread:
+    """A helper that takes the payload, then says each of `then` (None: hangs up)."""
+    from multiprocessing.connection import Client
+
+    command = server.helper_command()
+
+    def act() -> None:
+        with Client(server.address, family="AF_UNIX", authkey=bytes.fromhex(command[-1])) as c:
+            c.recv_bytes()
+            for message in then:
+                if message is None:
+                    return
+                c.send_bytes(message)
+
+    thread = threading.Thread(target=act, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize(
+    ("then", "expected"),
+    [
+        ((None,), "ended before the plugin ran"),  # the window closed, a crash
+        ((b"started", b"exec failed: Permission denied"), "exec failed: Permission denied"),
+        ((b"the plugin is not an executable file",), "not an executable file"),
+    ],
+)
+def test_a_helper_that_did_not_exec_the_plugin_is_a_failure(
+    then: tuple[bytes | None, ...], expected: str
+) -> None:
+    from ssmclient.core.terminals.handoff import HandoffError
+
+    server = HandoffServer(build_payload(["/p"], {}, [], "t", "b"))
+    helper = fake_helper(server, *then)
+    with pytest.raises(HandoffError, match=expected):
+        server.serve(10)
+    helper.join(5)
+
+
+def test_started_then_end_of_file_is_the_plugin_running() -> None:
+    server = HandoffServer(build_payload(["/p"], {}, [], "t", "b"))
+    helper = fake_helper(server, b"started", None)
+    server.serve(10)  # no error
+    helper.join(5)

@@ -194,20 +194,27 @@ class HandoffServer:
 
 
 def _await_exec(connection: Connection, deadline: float) -> str:
-    """The helper's answer: a failure message, or end-of-file when exec succeeded.
+    """The helper's answer: STARTED once it has execed the plugin, else why it did not.
 
-    The helper's end of the channel is close-on-exec (PEP 446), so a
-    successful exec of the plugin closes it without a word; anything the
-    helper says is why it could not start the plugin.
+    The helper says STARTED just before it execs the plugin; its end of the
+    channel is close-on-exec (PEP 446), so end-of-file then means the exec
+    happened, and a message after STARTED is why it failed. End-of-file
+    without STARTED is a helper that died (its window closed, a crash): the
+    plugin never ran, and the caller must end the session.
     """
-    remaining = max(0.0, deadline - time.monotonic())
-    if not connection.poll(remaining):
-        return "no answer from the helper"
-    try:
-        message = connection.recv_bytes(4096).decode("utf-8", "replace")
-    except EOFError:
-        return STARTED
-    return STARTED if message == STARTED else one_line(message)
+    said_started = False
+    while True:
+        remaining = max(0.0, deadline - time.monotonic())
+        if not connection.poll(remaining):
+            # STARTED said and no failure since: the exec is under way.
+            return STARTED if said_started else "no answer from the helper"
+        try:
+            message = connection.recv_bytes(4096).decode("utf-8", "replace")
+        except EOFError:
+            return STARTED if said_started else "the window's helper ended before the plugin ran"
+        if message != STARTED:
+            return one_line(message)
+        said_started = True
 
 
 def build_payload(
@@ -260,14 +267,22 @@ def run_helper(address: str, key_hex: str) -> int:
         sys.stdout.write(escape_unsafe(payload.banner) + "\n")
         sys.stdout.flush()
         if sys.platform.startswith("win"):
-            # No exec on Windows: the plugin runs as a child of this console.
+            # No exec on Windows: the plugin runs as a child of this console, and is
+            # said to have started only once it has.
             import subprocess
 
+            try:
+                process = subprocess.Popen(payload.argv, env=env)
+            except OSError as exc:
+                connection.send_bytes(f"could not start the plugin: {exc.strerror}".encode())
+                _pause()
+                return 1
             connection.send_bytes(STARTED.encode())
             connection.close()
-            code = subprocess.call(payload.argv, env=env)
+            code = process.wait()
             _pause()
             return code
+        connection.send_bytes(STARTED.encode())
         try:
             os.execve(plugin, payload.argv, env)  # closes the channel: the server sees EOF
         except OSError as exc:
