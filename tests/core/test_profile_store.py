@@ -125,6 +125,33 @@ def test_remove_deletes_the_keyring_entries(
     assert store.profiles() == []
 
 
+def _failing_write(*args: object, **kwargs: object) -> None:
+    raise StoreError("cannot write the profile store (injected)")
+
+
+def test_a_failed_store_write_leaves_the_keyring_as_it_was(
+    store: ProfileStore, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = store.save_import(imported()).record
+    store.update_source(
+        record.name, SourceSettings(SourceKind.ACCESS_KEY), ("AKIAOLDOLDOLDOLD0001", "o" * 40)
+    )
+    before = dict(memory_keyring.entries)
+    monkeypatch.setattr(store, "_write", _failing_write)
+    with pytest.raises(StoreError):
+        store.update_source(
+            record.name, SourceSettings(SourceKind.ACCESS_KEY), ("AKIANEWNEWNEWNEW0002", "n" * 40)
+        )
+    assert memory_keyring.entries == before  # the old pair, not the new one
+    with pytest.raises(StoreError):
+        store.remove(record.name)
+    assert memory_keyring.entries == before  # the External ID and the pair are still there
+    monkeypatch.undo()
+    (kept,) = store.profiles()
+    assert store.external_id(kept) == imported().external_id
+    assert store.access_key(kept) == ("AKIAOLDOLDOLDOLD0001", "o" * 40)
+
+
 def test_remove_with_a_locked_keyring_keeps_the_profile(
     store: ProfileStore, memory_keyring: MemoryKeyring
 ) -> None:

@@ -6,6 +6,7 @@ moment leaves either the old or the new store. A store that cannot be read is
 never overwritten: a write first moves it aside and says where it went.
 """
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -231,13 +232,34 @@ class ProfileStore:
             id_key = secret_store.access_key_id_key(record.id)
             secret_key = secret_store.secret_access_key_key(record.id)
             if access_key is not None:
-                self.secrets.set(id_key, access_key[0])
-                self.secrets.set(secret_key, access_key[1])
-            self._write([r if r.name != name else record for r in records])
+                # All or nothing: the pair as it was comes back if any step fails.
+                previous = self._snapshot((id_key, secret_key))
+                try:
+                    self.secrets.set(id_key, access_key[0])
+                    self.secrets.set(secret_key, access_key[1])
+                    self._write([r if r.name != name else record for r in records])
+                except BaseException:
+                    self._restore(previous)
+                    raise
+            else:
+                self._write([r if r.name != name else record for r in records])
             if source.kind is not SourceKind.ACCESS_KEY:
                 self.secrets.delete(id_key)
                 self.secrets.delete(secret_key)
             return record
+
+    def _snapshot(self, keys: tuple[str, ...]) -> dict[str, str | None]:
+        return {key: self.secrets.get(key) for key in keys}
+
+    def _restore(self, snapshot: dict[str, str | None]) -> None:
+        """Put keyring entries back as they were (best effort: the original failure is what
+        the caller reports)."""
+        for key, value in snapshot.items():
+            with contextlib.suppress(Exception):
+                if value is None:
+                    self.secrets.delete(key)
+                else:
+                    self.secrets.set(key, value)
 
     def access_key(self, record: ProfileRecord) -> tuple[str, str] | None:
         key_id = self.secrets.get(secret_store.access_key_id_key(record.id))
@@ -247,16 +269,22 @@ class ProfileStore:
         return key_id, secret
 
     def remove(self, name: str) -> ProfileRecord:
-        """Remove a profile and its keyring entries.
+        """Remove a profile and its keyring entries, all or nothing.
 
-        The keyring goes first: if it is locked, nothing changes.
+        The keyring is read first (a locked one changes nothing), its entries are
+        deleted, then the store is written; if that fails, the entries come back.
         """
         with self._locked():
             records = self._read()
             record = next((r for r in records if r.name == name), None)
             if record is None:
                 raise UnknownProfileError(name)
-            for key in secret_store.all_keys(record.id):
-                self.secrets.delete(key)
-            self._write([r for r in records if r.name != name])
+            previous = self._snapshot(secret_store.all_keys(record.id))
+            try:
+                for key in previous:
+                    self.secrets.delete(key)
+                self._write([r for r in records if r.name != name])
+            except BaseException:
+                self._restore(previous)
+                raise
             return record
