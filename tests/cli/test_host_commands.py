@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
+from cli_support import run
 from host_kit_support import deploy_party_stack
-from ssmclient.cli.main import main
 from ssmclient.sandbox.client import Sandbox
 
 ROLE = "arn:aws:iam::111122223333:role/SSMStartSession_IAM_Role_ThirdPartyC"
@@ -33,12 +33,6 @@ ISSUE = (
     "--contact",
     "cloud-ops@example.com",
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def printed(out: str) -> dict[str, str]:

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import run
 from host_kit_support import deploy, keys_of
-from ssmclient.cli.main import main
 from ssmclient.sandbox.client import Sandbox
 from ssmclient.sandbox.session_program import read_records
 
 PARTY = "Example Corp (Third_Party_C)"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def act_as(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox, who: str) -> None:

@@ -7,17 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import one_error_line
 from ssmclient.sandbox.client import Sandbox
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-def one_error_line(err: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("ssmclient: ")
-    assert "Traceback" not in err
-    return lines[0]
 
 
 FIELDS = {

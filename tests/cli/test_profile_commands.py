@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ssmclient.cli.main import main
+from cli_support import one_error_line, run
 
 from keyring_support import MemoryKeyring
 from profile_samples import EXAMPLE, example, write_profile
@@ -15,24 +15,10 @@ from profile_samples import EXAMPLE, example, write_profile
 NAME = EXAMPLE["name"]
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
 def use_aws_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     config = tmp_path / "aws-config"
     config.write_text(text)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-
-
-def one_error_line(err: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("ssmclient: ")
-    assert "Traceback" not in err
-    return lines[0]
 
 
 @pytest.fixture

@@ -13,19 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from ssmclient.cli.main import main
+from cli_support import run
 from ssmclient.core.aws.role_chain import RoleChain
 from ssmclient.core.profile_model import ProfileRecord
 from ssmclient.sandbox.client import Sandbox
 from ssmclient.sandbox.session_program import install_stand_in, read_records
 
 AWS_CLI = Path(sys.executable).with_name("aws")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def sessions(record_to: Path) -> list[dict[str, object]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from cli_support import one_error_line
 from ssmclient.cli import prompts
 from ssmclient.cli.parser import build_parser
 from ssmclient.cli.session_commands import tty_mfa_prompt
@@ -38,14 +39,6 @@ SSH_BYTES = b"SSH-2.0-OpenSSH_9.6\r\n\x00\x00\x01\x0c\x0a\x14\xff\xfe\x00binary\
 
 def sessions(record_to: Path) -> list[dict[str, Any]]:
     return [r for r in read_records(record_to) if r["argv"][1:] != ["--version"]]
-
-
-def one_error_line(err: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("ssmclient: ")
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def history() -> list[dict[str, str | None]]:

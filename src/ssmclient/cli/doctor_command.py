@@ -2,8 +2,9 @@
 
 import argparse
 
-from ssmclient.cli.instances_command import cli_mfa_prompt, load
 from ssmclient.cli.output import out, print_json
+from ssmclient.cli.prompts import cli_mfa_prompt
+from ssmclient.cli.stored_profiles import load
 
 
 def run(args: argparse.Namespace) -> int:

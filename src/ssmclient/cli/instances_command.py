@@ -1,40 +1,13 @@
 """`ssmclient instances --profile NAME [--region R ...] [--json]`."""
 
 import argparse
-import getpass
-import os
-import sys
 
 from ssmclient.cli.output import err, out, print_json, table
+from ssmclient.cli.prompts import cli_mfa_prompt
+from ssmclient.cli.stored_profiles import load
 from ssmclient.core import aws_names
 from ssmclient.core.errors import InputError
-from ssmclient.core.paths import config_dir
 from ssmclient.core.profile_model import ProfileRecord
-from ssmclient.core.profile_store import ProfileStore
-
-MFA_CODE_ENV = "SSMCLIENT_MFA_CODE"
-
-
-def cli_mfa_prompt(serial: str) -> str:
-    """The MFA code from SSMCLIENT_MFA_CODE (scripts), else a prompt on the terminal."""
-    code = os.environ.get(MFA_CODE_ENV)
-    if code is None:
-        if not sys.stdin.isatty():
-            raise InputError(
-                f"MFA code: needed for {serial} and standard input is not a terminal: "
-                f"set {MFA_CODE_ENV}"
-            )
-        code = getpass.getpass(f"MFA code for {serial}: ")
-    code = code.strip()
-    reason = aws_names.check_mfa_code(code)
-    if reason:
-        raise InputError(f"MFA code: {reason}")
-    return code
-
-
-def load(name: str) -> tuple[ProfileStore, ProfileRecord]:
-    store = ProfileStore(config_dir())
-    return store, store.get(name)
 
 
 def _regions(record: ProfileRecord, wanted: list[str] | None) -> tuple[str, ...]:

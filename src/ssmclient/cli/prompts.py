@@ -4,6 +4,7 @@ import getpass
 import os
 import sys
 
+from ssmclient.core import aws_names
 from ssmclient.core.errors import InputError
 
 
@@ -72,3 +73,23 @@ def _read_line(descriptor: int) -> str:
             break
         line += chunk
     return line.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+
+
+MFA_CODE_ENV = "SSMCLIENT_MFA_CODE"
+
+
+def cli_mfa_prompt(serial: str) -> str:
+    """The MFA code from SSMCLIENT_MFA_CODE (scripts), else a prompt on the terminal."""
+    code = os.environ.get(MFA_CODE_ENV)
+    if code is None:
+        if not sys.stdin.isatty():
+            raise InputError(
+                f"MFA code: needed for {serial} and standard input is not a terminal: "
+                f"set {MFA_CODE_ENV}"
+            )
+        code = getpass.getpass(f"MFA code for {serial}: ")
+    code = code.strip()
+    reason = aws_names.check_mfa_code(code)
+    if reason:
+        raise InputError(f"MFA code: {reason}")
+    return code

@@ -10,9 +10,9 @@ from dataclasses import asdict
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from ssmclient.cli.instances_command import MFA_CODE_ENV, cli_mfa_prompt, load
 from ssmclient.cli.output import err, out, print_json, table
-from ssmclient.cli.prompts import read_secret_from_tty
+from ssmclient.cli.prompts import MFA_CODE_ENV, cli_mfa_prompt, read_secret_from_tty
+from ssmclient.cli.stored_profiles import load
 from ssmclient.core import aws_names
 from ssmclient.core.errors import InputError
 from ssmclient.core.paths import config_dir
