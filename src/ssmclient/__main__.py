@@ -5,9 +5,17 @@ import sys
 
 def main() -> int:
     # Deliberately tiny: `ssmclient --version` must not pay for boto3 or Qt.
+    argv = sys.argv[1:]
+    if argv and argv[0].startswith("__"):
+        # The core's own helper processes (the hand-off inside a new terminal
+        # window, core/terminals/handoff.py), run as `ssmclient __NAME ...`: they
+        # belong to the program, not to its command line.
+        from ssmclient.core.terminals.handoff import run_helper_command
+
+        return run_helper_command(argv)
     from ssmclient.cli.main import main as cli_main
 
-    return cli_main(sys.argv[1:])
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

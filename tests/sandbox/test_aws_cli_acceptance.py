@@ -152,8 +152,21 @@ def test_start_session_launches_the_plugin_with_a_valid_response(
     assert payload["SessionId"].startswith("alice-")
     assert calls[1]["env"]["AWS_SECRET_ACCESS_KEY"] == secret_digest(env["AWS_SECRET_ACCESS_KEY"])
     assert record.stat().st_mode & 0o777 == 0o600
-    # The stand-in terminated the session when the shell exited.
-    assert aws_sandbox.count("TerminateSession") == 1
+    # The shell's exit ended the session on the instance's side: no TerminateSession (the
+    # real plugin sends none), and the session is no longer active.
+    assert aws_sandbox.count("TerminateSession") == 0
+    assert not any(r.action == "DescribeSessions" for r in aws_sandbox.requests())
+    ended = aws(admin_env(aws_sandbox), "ssm", "describe-sessions", "--state", "Active")
+    assert ended.returncode == 0, ended.stderr
+    assert json.loads(ended.stdout)["Sessions"] == []
+
+
+def admin_env(sandbox: Sandbox) -> dict[str, str]:
+    scenario = sandbox.scenario
+    return sandbox.env(
+        AWS_ACCESS_KEY_ID=scenario.host_admin_access_key_id,
+        AWS_SECRET_ACCESS_KEY=scenario.host_admin_secret_access_key,
+    )
 
 
 def test_start_session_on_a_b_instance_fails_with_access_denied(

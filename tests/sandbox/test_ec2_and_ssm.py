@@ -3,6 +3,7 @@
 import re
 from typing import Any
 
+import botocore.config
 import botocore.exceptions
 import pytest
 from sandbox_helpers import hop1, hop2, host_admin, make_client
@@ -300,3 +301,22 @@ def test_scale_scenario(aws_sandbox: Sandbox) -> None:
     page = ssm.describe_instance_information(MaxResults=50)
     assert len(page["InstanceInformationList"]) == 50
     assert "NextToken" in page
+
+
+@pytest.mark.parametrize(
+    ("max_results", "words"),
+    [(4, "greater than or equal to 5"), (51, "less than or equal to 50")],
+)
+def test_describe_instance_information_pages_are_5_to_50(
+    aws_sandbox: Sandbox, host_a: dict[str, str], max_results: int, words: str
+) -> None:
+    # The service checks the range too (a client may not validate: the AWS CLI's
+    # --no-paginate and other SDKs pass it through).
+    unchecked = botocore.config.Config(
+        parameter_validation=False, retries={"total_max_attempts": 1}
+    )
+    ssm = make_client(aws_sandbox, "ssm", host_a, config=unchecked)
+    with pytest.raises(ssm.exceptions.ClientError) as caught:
+        ssm.describe_instance_information(MaxResults=max_results)
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert words in caught.value.response["Error"]["Message"]

@@ -46,16 +46,6 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    if argv and argv[0].startswith("__"):
-        # The helper inside a new terminal window (see core/terminals/handoff.py);
-        # its module is imported only then, to keep the CLI's start-up light.
-        from ssmclient.core.terminals.handoff import parse_helper_argv, run_helper
-
-        parsed = parse_helper_argv(argv)
-        if parsed is None:
-            raise InputError(f"unknown command '{argv[0][:40]}'")
-        return run_helper(*parsed)
-
     from ssmclient.cli.parser import build_parser
 
     parser = build_parser()

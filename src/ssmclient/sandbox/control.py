@@ -18,6 +18,8 @@ must not be able to reseed it or read its log.
     DELETE /_sandbox/keyring              {"service", "username"}
     POST   /_sandbox/data-channel         {"SessionId","TokenValue","AccessKeyId"}: the
                                           session program's stand-in for the websocket
+    POST   /_sandbox/data-channel/close   {"SessionId","TokenValue"}: the shell ended on
+                                          the instance (what the agent tells SSM)
 """
 
 import json
@@ -48,6 +50,8 @@ class Control:
             return _bad("body is not JSON")
         if not isinstance(document, dict):
             return _bad("body must be a JSON object")
+        if path == "data-channel/close" and method == "POST":
+            return ssm_handler.close_data_channel(self.state, document)
         if path == "data-channel" and method == "POST":
             key = str(document.get("AccessKeyId", ""))
             caller = self.state.credentials.resolve(key) if key else None

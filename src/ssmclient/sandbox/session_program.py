@@ -24,11 +24,15 @@ does, so any client that works with the real plugin works with it:
 With the credentials so found it proves what the real plugin proves by opening
 the websocket: sts:GetCallerIdentity works, and the sandbox confirms the token
 is that of an active session started by the same principal (the same user, or
-the same role in another session). Then it gives a clearly labelled
+the same role in another session). With no credentials at all (a profile that
+does not exist, an empty chain) the real plugin still opens the data channel
+with the token, and so does the stand-in. Then it gives a clearly labelled
 simulated shell, or for port-forwarding documents opens the local port and
 forwards each TCP connection to an echo service, or to
 `SSMCLIENT_SANDBOX_FORWARD_TO=127.0.0.1:PORT` when that is set. On exit it
-calls ssm:TerminateSession, as the real plugin does.
+calls no TerminateSession, as the real plugin does not: a shell or SSH
+stream that ends is ended by "the instance" (the sandbox is told, as the agent
+tells SSM); a plugin stopped otherwise leaves the session open.
 
 Failures print `Cannot perform start session: ...` and exit 0, like the real
 plugin, whose exit status is always 0.
@@ -217,17 +221,20 @@ def _check_arguments(argv: list[str], environ: dict[str, str]) -> dict[str, Any]
 
 def _credentials(profile: str) -> Any:
     """The credentials the plugin's SDK session would use (shared config enabled): the
-    named profile's when argv[4] names one, else the default chain, environment first."""
+    named profile's when argv[4] names one, else the default chain, environment first.
+    None when there are none: the SDK ignores a profile that does not exist (and then
+    skips the environment), and the plugin goes on with the token alone."""
     import botocore.exceptions
     import botocore.session
 
+    session = botocore.session.Session(profile=profile or None)
+    if profile and profile not in session.available_profiles:
+        return None
     try:
-        found = botocore.session.Session(profile=profile or None).get_credentials()
+        found = session.get_credentials()
     except botocore.exceptions.BotoCoreError as exc:
         raise SessionError(f"cannot load credentials: {exc}") from None
-    if found is None:
-        raise SessionError("NoCredentialProviders: no valid providers in chain")
-    return found.get_frozen_credentials()
+    return None if found is None else found.get_frozen_credentials()
 
 
 def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
@@ -240,18 +247,19 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
     import botocore.exceptions
 
     credentials = _credentials(str(call["profile"]))
-    session = boto3.session.Session(
-        aws_access_key_id=credentials.access_key,
-        aws_secret_access_key=credentials.secret_key,
-        aws_session_token=credentials.token,
-        region_name=str(call["region"]),
-    )
-    config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
-    try:
-        # The sandbox checks below that this is the principal that started the session.
-        session.client("sts", endpoint_url=endpoint, config=config).get_caller_identity()
-    except botocore.exceptions.ClientError as exc:
-        raise SessionError(f"the credentials in the environment do not work: {exc}") from None
+    if credentials is not None:
+        session = boto3.session.Session(
+            aws_access_key_id=credentials.access_key,
+            aws_secret_access_key=credentials.secret_key,
+            aws_session_token=credentials.token,
+            region_name=str(call["region"]),
+        )
+        config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
+        try:
+            # The sandbox checks below that this is the principal that started the session.
+            session.client("sts", endpoint_url=endpoint, config=config).get_caller_identity()
+        except botocore.exceptions.ClientError as exc:
+            raise SessionError(f"the credentials in the environment do not work: {exc}") from None
     import urllib.error
     import urllib.request
 
@@ -259,7 +267,8 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
         {
             "SessionId": call["session_id"],
             "TokenValue": call["token"],
-            "AccessKeyId": credentials.access_key,
+            # None: the websocket opened with the token alone (no credentials to sign).
+            "AccessKeyId": None if credentials is None else credentials.access_key,
         }
     ).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback checked above
@@ -270,11 +279,23 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
             channel: dict[str, Any] = json.loads(answer.read())
     except urllib.error.HTTPError as exc:
         raise SessionError(f"the data channel refused the session: {exc.read().decode()}") from None
-    channel["ssm"] = session.client("ssm", endpoint_url=endpoint, config=config)
     return channel
 
 
 # -- what the user sees ------------------------------------------------------------
+def _close_channel(call: dict[str, Any]) -> None:
+    """What the agent does when the shell on the instance ends: the session ends."""
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"SessionId": call["session_id"], "TokenValue": call["token"]}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the loopback endpoint checked before
+        str(call["endpoint"]).rstrip("/") + "/_sandbox/data-channel/close", data=body, method="POST"
+    )
+    with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+
+
 def _simulated_shell(channel: dict[str, Any], stdin: TextIO, stdout: TextIO) -> None:
     target, run_as = channel["Target"], channel.get("RunAs") or "ssm-user"
     stdout.write(f"sandbox session on {target} as {run_as}; no real instance\n")
@@ -387,22 +408,28 @@ def run(argv: list[str], environ: dict[str, str], stdin: TextIO, stdout: TextIO)
     stdout.write(f"\nStarting session with SessionId: {session_id}\n")
     stdout.flush()
     previous = signal.signal(signal.SIGTERM, _raise_stop)
+    closed_by_the_instance = False
     try:
         if document in _SHELL_DOCUMENTS:
             _simulated_shell(channel, stdin, stdout)
+            closed_by_the_instance = True
         elif document in _FORWARD_DOCUMENTS:
             _port_forwarding(call, environ, stdout)
         elif document == "AWS-StartSSHSession":
             _ssh_stream(stdin, stdout)
+            closed_by_the_instance = True
         else:
             raise SessionError(f"the sandbox does not simulate document {document}")
     except (_StopError, KeyboardInterrupt):
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        # The session ends either way; the real plugin does not report this either.
-        with contextlib.suppress(Exception):
-            channel["ssm"].terminate_session(SessionId=session_id)
+    # The real plugin calls no TerminateSession when a session ends: a shell that
+    # exits is ended by the agent on the instance, which the sandbox is told here;
+    # a plugin stopped otherwise leaves the session open until its idle timeout,
+    # or until the client terminates it.
+    if closed_by_the_instance:
+        _close_channel(call)
     stdout.write(f"\n\nExiting session with sessionId: {session_id}.\n\n")
     stdout.flush()
 

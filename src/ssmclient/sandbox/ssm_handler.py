@@ -199,14 +199,19 @@ def _resume_session(
 
 
 def _page(
-    items: list[Any], body: dict[str, Any], default: int, limit: int
+    items: list[Any], body: dict[str, Any], default: int, limit: int, minimum: int = 1
 ) -> tuple[list[Any], str | None] | Reply:
     max_results = int(body.get("MaxResults") or default)
-    if max_results < 1 or max_results > limit:
+    if not minimum <= max_results <= limit:
+        bound = (
+            f"greater than or equal to {minimum}"
+            if max_results < minimum
+            else f"less than or equal to {limit}"
+        )
         return _error(
             "ValidationException",
             f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to "
-            f"satisfy constraint: Member must have value less than or equal to {limit}",
+            f"satisfy constraint: Member must have value {bound}",
         )
     token = body.get("NextToken")
     start = 0
@@ -343,7 +348,7 @@ def _describe_instance_information(
         }
         if all(_matches(entry, instance.tags, key, values) for key, values in filters):
             entries.append(entry)
-    paged = _page(entries, body, 10, 50)
+    paged = _page(entries, body, 10, 50, minimum=5)  # the API's own range
     if isinstance(paged, Reply):
         return paged
     page, next_token = paged
@@ -366,7 +371,9 @@ def open_data_channel(state: SandboxState, body: dict[str, Any], caller: Identit
     the program holds must be the same principal's that started it (the real
     plugin signs its websocket with them): the same user, or a session of the
     same role. A plugin given a profile (the AWS CLI's --profile) assumes the role
-    itself, under a session name of its own, and works on AWS.
+    itself, under a session name of its own, and works on AWS. A plugin with no
+    credentials opens the channel with the token alone, as plugins that do not
+    sign the websocket do.
     """
     session_id = str(body.get("SessionId", ""))
     with state.sessions_lock:
@@ -377,7 +384,8 @@ def open_data_channel(state: SandboxState, body: dict[str, Any], caller: Identit
         or not secrets.compare_digest(session.token, str(body.get("TokenValue", "")))
     ):
         return error_reply("rest-json", 403, "ForbiddenException", "invalid session or token")
-    if caller is None or _principal(caller.arn) != _principal(session.owner_arn):
+    signed = bool(body.get("AccessKeyId"))
+    if signed and (caller is None or _principal(caller.arn) != _principal(session.owner_arn)):
         return error_reply(
             "rest-json",
             403,
@@ -392,3 +400,17 @@ def open_data_channel(state: SandboxState, body: dict[str, Any], caller: Identit
             "Document": session.document,
         }
     )
+
+
+def close_data_channel(state: SandboxState, body: dict[str, Any]) -> Reply:
+    """The shell on the instance ended: the agent tells SSM, and the session ends."""
+    session_id = str(body.get("SessionId", ""))
+    with state.sessions_lock:
+        session = state.sessions.get(session_id)
+    if session is None or not secrets.compare_digest(
+        session.token, str(body.get("TokenValue", ""))
+    ):
+        return error_reply("rest-json", 403, "ForbiddenException", "invalid session or token")
+    if session.active:
+        session.ended = time.time()
+    return json_reply({"SessionId": session_id})

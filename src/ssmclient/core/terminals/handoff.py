@@ -306,4 +306,20 @@ def parse_helper_argv(argv: Sequence[str]) -> tuple[str, str] | None:
     return None
 
 
-__all__ = ["HANDOFF_COMMAND", "HandoffServer", "build_payload", "run_helper", "ssmclient_command"]
+def run_helper_command(argv: Sequence[str]) -> int:
+    """`ssmclient __session-handoff ADDRESS KEY` (what `HandoffServer.helper_command` runs)."""
+    parsed = parse_helper_argv(argv)
+    if parsed is None:
+        sys.stderr.write(f"ssmclient: unknown command {escape_unsafe(argv[0][:40])!r}\n")
+        return 2
+    return run_helper(*parsed)
+
+
+__all__ = [
+    "HANDOFF_COMMAND",
+    "HandoffServer",
+    "build_payload",
+    "run_helper",
+    "run_helper_command",
+    "ssmclient_command",
+]
