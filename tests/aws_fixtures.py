@@ -63,18 +63,24 @@ def chain(record: ProfileRecord, store: ProfileStore) -> RoleChain:
 
 def assert_ssmclient_invocation(record: dict[str, Any]) -> None:
     """ssmclient's own policy for calling the plugin, stricter than what the plugin accepts:
-    the response in the environment (never in argv), all seven arguments, no profile, and
-    the hop-2 credentials and region in the environment with no AWS_PROFILE to override."""
+    the response in the environment (never in argv), all seven arguments, the hop-2
+    credentials and region in the environment with no AWS_PROFILE to override, and no
+    profile but the credential feed's."""
     argv = record["argv"]
     if argv[1:] == ["--version"]:
         return
     assert len(argv) == 7, argv
     assert (argv[1], record["response_in"]) == ("AWS_SSM_START_SESSION_RESPONSE", "env")
-    assert (argv[3], argv[4]) == ("StartSession", "")
+    assert argv[3] == "StartSession"
     present = set(record["env_present"])
     assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} <= present
     assert record["env"].get("AWS_REGION") == argv[2]
     assert not present & {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}, present
+    if argv[4]:
+        # The credential feed: its profile, in its own AWS config, and the key to ask it.
+        assert argv[4] == "ssmclient-session"
+        assert {"AWS_CONFIG_FILE", "SSMCLIENT_CREDENTIAL_FEED"} <= present
+        assert record["env"]["AWS_SHARED_CREDENTIALS_FILE"] == os.devnull
 
 
 @pytest.fixture

@@ -8,8 +8,13 @@ def main() -> int:
     argv = sys.argv[1:]
     if argv and argv[0].startswith("__"):
         # The core's own helper processes (the hand-off inside a new terminal
-        # window, core/terminals/handoff.py), run as `ssmclient __NAME ...`: they
+        # window, core/terminals/handoff.py; a plugin's credential_process,
+        # core/sessions/credential_feed.py), run as `ssmclient __NAME ...`: they
         # belong to the program, not to its command line.
+        if argv[0] == "__credentials":
+            from ssmclient.core.sessions.credential_feed import run_credentials_helper
+
+            return run_credentials_helper(argv)
         from ssmclient.core.terminals.handoff import run_helper_command
 
         return run_helper_command(argv)

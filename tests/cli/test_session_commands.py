@@ -72,10 +72,13 @@ def test_ssmclient_hands_the_plugin_what_the_aws_cli_hands_it(
     assert isinstance(our_argv, list)
     assert len(our_argv) == len(their_argv) == 7
     assert (
-        our_argv[1:5]
-        == their_argv[1:5]
-        == ["AWS_SSM_START_SESSION_RESPONSE", "us-east-1", "StartSession", ""]
+        our_argv[1:4]
+        == their_argv[1:4]
+        == ["AWS_SSM_START_SESSION_RESPONSE", "us-east-1", "StartSession"]
     )
+    # The one difference: ssmclient runs as long as an inline plugin, and feeds it
+    # fresh credentials through a profile of its own (core/sessions/credential_feed.py).
+    assert (their_argv[4], our_argv[4]) == ("", "ssmclient-session")
     assert json.loads(our_argv[5]) == json.loads(their_argv[5]) == {"Target": target}
     assert our_argv[6] == their_argv[6]
     for recorded in (theirs, ours):

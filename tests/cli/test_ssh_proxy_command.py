@@ -90,7 +90,13 @@ def test_the_plugin_streams_the_ssh_document_on_stdin_and_stdout(
     [recorded] = sessions(plugin_record)
     argv = recorded["argv"]
     assert isinstance(argv, list)
-    assert argv[1:5] == ["AWS_SSM_START_SESSION_RESPONSE", "us-east-1", "StartSession", ""]
+    # ssh-proxy lives as long as the plugin: the credential feed's profile.
+    assert argv[1:5] == [
+        "AWS_SSM_START_SESSION_RESPONSE",
+        "us-east-1",
+        "StartSession",
+        "ssmclient-session",
+    ]
     assert json.loads(argv[5]) == {
         "Target": target,
         "DocumentName": "AWS-StartSSHSession",

@@ -132,7 +132,8 @@ def test_connect_hands_the_session_to_a_terminal_window(
     qtbot.waitUntil(lambda: bool(sessions(plugin_record)), timeout=WAIT_MS)
     [record] = sessions(plugin_record)
     assert json.loads(record["argv"][5]) == {"Target": target}
-    assert record["argv"][4] == ""  # no profile: the credentials are in its environment
+    # The window outlives the plugin's first hour: it feeds it through its profile.
+    assert record["argv"][4] == "ssmclient-session"
     assert "AWS_SESSION_TOKEN" in record["env_present"]
     assert "AWS_PROFILE" not in record["env_present"]
     qtbot.waitUntil(lambda: "opened in a" in window.statusBar().currentMessage())

@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 
 def _connector(
-    profile: str, mfa_prompt: Callable[[str], str] = cli_mfa_prompt
+    profile: str,
+    mfa_prompt: Callable[[str], str] = cli_mfa_prompt,
+    *,
+    keep_plugins_fresh: bool = True,
 ) -> "SessionConnector":
     # botocore is imported only for the commands that talk to AWS.
     from ssmclient.core.aws.role_chain import RoleChain
@@ -34,7 +37,9 @@ def _connector(
 
     store, record = load(profile)
     chain = RoleChain.from_record(record, store, mfa_prompt=mfa_prompt)
-    connector = SessionConnector(record, chain, SessionHistory(config_dir()))
+    connector = SessionConnector(
+        record, chain, SessionHistory(config_dir()), keep_plugins_fresh=keep_plugins_fresh
+    )
     plugin = connector.plugin()  # missing or unsafe: said before any AWS request
     if plugin.warning:
         err(f"warning: {plugin.warning}")
@@ -57,10 +62,14 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 def run_connect(args: argparse.Namespace) -> int:
     _check_arguments(args)
-    connector = _connector(args.profile)
-    outcome = connector.open_shell(
-        args.instance_id, terminal=args.terminal, reason=args.reason, region=args.region
-    )
+    # A new window outlives this command, which then cannot keep its plugin fed.
+    connector = _connector(args.profile, keep_plugins_fresh=args.terminal == "inline")
+    try:
+        outcome = connector.open_shell(
+            args.instance_id, terminal=args.terminal, reason=args.reason, region=args.region
+        )
+    finally:
+        connector.close()
     if outcome.exit_status is None:
         out(f"Session {outcome.session_id} opened in a {outcome.terminal} window.")
     return 0
@@ -97,6 +106,7 @@ def run_forward(args: argparse.Namespace) -> int:
             forward.stop()
     finally:
         signal.signal(signal.SIGTERM, previous)
+        connector.close()
     if not stop.is_set():
         last = forward.output()[-1] if forward.output() else "no output"
         err(f"the port forward ended by itself: {last}")

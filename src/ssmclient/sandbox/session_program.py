@@ -72,6 +72,7 @@ _SECRET_VARIABLES = frozenset(
         "AWS_SECURITY_TOKEN",
         "SSMCLIENT_MFA_CODE",
         "SSMCLIENT_SANDBOX_TOKEN",
+        "SSMCLIENT_CREDENTIAL_FEED",
     }
 )
 # aws/session-manager-plugin: session.go
@@ -133,6 +134,7 @@ def record_invocation(record_to: Path, argv: list[str], environ: dict[str, str])
         recorded_argv[1] = secret_digest(argv[1])
     record = {
         "time": time.time(),
+        "pid": os.getpid(),
         "argv": recorded_argv,
         "cwd": str(Path.cwd()),
         "env_present": relevant,
@@ -283,6 +285,29 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
 
 
 # -- what the user sees ------------------------------------------------------------
+def _resume(call: dict[str, Any], session_id: str, stdout: TextIO) -> None:
+    """ResumeSession with the credentials the plugin would hold now (its profile's are
+    loaded again, so a credential_process runs again), as after a dropped websocket."""
+    import boto3
+    import botocore.config
+
+    try:
+        credentials = _credentials(str(call["profile"]))
+        session = boto3.session.Session(
+            aws_access_key_id=None if credentials is None else credentials.access_key,
+            aws_secret_access_key=None if credentials is None else credentials.secret_key,
+            aws_session_token=None if credentials is None else credentials.token,
+            region_name=str(call["region"]),
+        )
+        config = botocore.config.Config(retries={"total_max_attempts": 1})
+        ssm = session.client("ssm", endpoint_url=str(call["endpoint"]), config=config)
+        ssm.resume_session(SessionId=session_id)
+        stdout.write(f"\nResumed session {session_id}.\n")
+    except Exception as exc:  # the real plugin logs it and gives up the session
+        stdout.write(f"\nCannot resume session {session_id}: {exc}\n")
+    stdout.flush()
+
+
 def _close_channel(call: dict[str, Any]) -> None:
     """What the agent does when the shell on the instance ends: the session ends."""
     import urllib.error
@@ -408,6 +433,13 @@ def run(argv: list[str], environ: dict[str, str], stdin: TextIO, stdout: TextIO)
     stdout.write(f"\nStarting session with SessionId: {session_id}\n")
     stdout.flush()
     previous = signal.signal(signal.SIGTERM, _raise_stop)
+    # SIGUSR1 stands for a dropped connection: the real plugin then calls
+    # ResumeSession, with the credentials its SDK session holds now.
+    previous_usr1 = None
+    if hasattr(signal, "SIGUSR1"):
+        previous_usr1 = signal.signal(
+            signal.SIGUSR1, lambda _n, _f: _resume(call, session_id, stdout)
+        )
     closed_by_the_instance = False
     try:
         if document in _SHELL_DOCUMENTS:
@@ -424,6 +456,8 @@ def run(argv: list[str], environ: dict[str, str], stdin: TextIO, stdout: TextIO)
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_usr1 is not None:
+            signal.signal(signal.SIGUSR1, previous_usr1)
     # The real plugin calls no TerminateSession when a session ends: a shell that
     # exits is ended by the agent on the instance, which the sandbox is told here;
     # a plugin stopped otherwise leaves the session open until its idle timeout,

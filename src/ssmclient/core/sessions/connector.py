@@ -5,12 +5,14 @@ that already holds fresh hop-2 credentials makes exactly one AWS request per
 session (StartSession).
 """
 
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ssmclient.core.errors import InputError, SsmClientError
 from ssmclient.core.profile_model import SHELL_DOCUMENT, ProfileRecord
+from ssmclient.core.sessions.credential_feed import CredentialFeed, FedCredentials
 from ssmclient.core.sessions.history import HistoryEntry, SessionHistory
 from ssmclient.core.sessions.inline_session import run_inline
 from ssmclient.core.sessions.plugin_discovery import Plugin, find_plugin
@@ -80,7 +82,12 @@ class SessionConnector:
         history: SessionHistory,
         *,
         plugin_setting: str | None = None,
+        keep_plugins_fresh: bool = False,
     ) -> None:
+        """`keep_plugins_fresh`: this process outlives its plugins' first hour (the window,
+        `forward`, an inline shell), so they get fresh credentials from it
+        (credential_feed.py); a process that hands a session to a window and exits
+        gives the plugin its credentials only."""
         self.record = record
         self.chain = chain
         self.history = history
@@ -88,6 +95,9 @@ class SessionConnector:
         self._plugin: Plugin | None = None
         self._ssm: dict[str, BaseClient] = {}
         self.handoff_timeout = HANDOFF_TIMEOUT
+        # Unix only: the feed is a Unix socket, and credential_process runs through sh.
+        self._keep_fresh = keep_plugins_fresh and os.name == "posix"
+        self._feed: CredentialFeed | None = None
 
     # -- shared steps ---------------------------------------------------------
 
@@ -125,11 +135,37 @@ class SessionConnector:
             raise
 
     def _invocation(self, started: StartedSession) -> PluginInvocation:
-        # The plugin keeps the credentials it is started with (ResumeSession,
-        # TerminateSession): never hand it a set that is about to expire.
-        self.chain.ensure_fresh()
+        # The plugin makes calls of its own (ResumeSession, TerminateSession):
+        # never hand it a set that is about to expire, and while this process
+        # runs, let it ask for fresh ones.
+        hop = self.chain.ensure_fresh()
         credentials = self.chain.credentials().get_frozen_credentials()
-        return plugin_invocation(str(self.plugin().path), started, credentials)
+        feed = self._credential_feed()
+        return plugin_invocation(
+            str(self.plugin().path),
+            started,
+            credentials,
+            feed=None if feed is None else feed.plugin_environment(),
+            expiration=hop.expiration,
+        )
+
+    def _credential_feed(self) -> "CredentialFeed | None":
+        if self._keep_fresh and self._feed is None:
+            self._feed = CredentialFeed(self._fed_credentials)
+        return self._feed
+
+    def _fed_credentials(self) -> FedCredentials:
+        hop = self.chain.ensure_fresh()
+        frozen = self.chain.credentials().get_frozen_credentials()
+        return FedCredentials(
+            str(frozen.access_key), str(frozen.secret_key), frozen.token, hop.expiration
+        )
+
+    def close(self) -> None:
+        """Stop feeding credentials (the plugins still running keep their last ones)."""
+        if self._feed is not None:
+            self._feed.close()
+            self._feed = None
 
     def _record(
         self,

@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from botocore.client import BaseClient
@@ -25,6 +26,9 @@ from ssmclient.core.profile_model import (
     SHELL_DOCUMENT,
     SSH_DOCUMENT,
 )
+from ssmclient.core.sessions.credential_feed import EXPIRATION_VARIABLE as FEED_EXPIRATION_VARIABLE
+from ssmclient.core.sessions.credential_feed import KEY_VARIABLE as FEED_KEY_VARIABLE
+from ssmclient.core.sessions.credential_feed import PROFILE_NAME as FEED_PROFILE
 from ssmclient.core.text import quoted
 
 RESPONSE_VARIABLE = "AWS_SSM_START_SESSION_RESPONSE"
@@ -84,6 +88,10 @@ _HANDOFF_VARIABLES = frozenset(
     }
 )
 _HANDOFF_PREFIXES = ("AWS_ENDPOINT_URL",)
+# A plugin fed fresh credentials (credential_feed.py) needs these in its window too.
+_FEED_HANDOFF_VARIABLES = frozenset(
+    {"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", FEED_KEY_VARIABLE, FEED_EXPIRATION_VARIABLE}
+)
 
 
 @dataclass(frozen=True)
@@ -243,7 +251,9 @@ class PluginInvocation:
         return {
             name: value
             for name, value in self.env.items()
-            if name in _HANDOFF_VARIABLES or name.startswith(_HANDOFF_PREFIXES)
+            if name in _HANDOFF_VARIABLES
+            or name.startswith(_HANDOFF_PREFIXES)
+            or (self.argv[4] == FEED_PROFILE and name in _FEED_HANDOFF_VARIABLES)
         }
 
 
@@ -252,13 +262,24 @@ def plugin_invocation(
     session: StartedSession,
     credentials: ReadOnlyCredentials,
     base_env: Mapping[str, str] | None = None,
+    *,
+    feed: Mapping[str, str] | None = None,
+    expiration: datetime | None = None,
 ) -> PluginInvocation:
+    """The plugin's argv and environment: the AWS CLI's, with the hop-2 credentials.
+
+    With `feed` (credential_feed.CredentialFeed.plugin_environment) the plugin
+    gets the feed's profile in argv[4], so its own AWS calls use credentials the
+    running ssmclient keeps fresh; the first credentials stay in its
+    environment, with their `expiration`, for when that ssmclient is gone.
+    """
     argv = [
         plugin_path,
         RESPONSE_VARIABLE,
         session.region,
         "StartSession",
-        "",  # no profile: the plugin uses the credentials in its environment
+        # No profile: the plugin uses the credentials in its environment.
+        "" if feed is None else FEED_PROFILE,
         json.dumps(session.request.api_parameters()),
         session.endpoint_url,
     ]
@@ -276,4 +297,8 @@ def plugin_invocation(
     )
     if credentials.token:
         env["AWS_SESSION_TOKEN"] = credentials.token
+    if feed is not None:
+        env.update(feed)
+        if expiration is not None:
+            env[FEED_EXPIRATION_VARIABLE] = expiration.isoformat()
     return PluginInvocation(argv, env)

@@ -95,7 +95,8 @@ class HandoffError(SsmClientError):
     pass
 
 
-def _peer_uid(connection: Connection) -> int | None:
+def peer_uid(connection: Connection) -> int | None:
+    """The uid of the process at the other end of a Unix socket (None where unknown)."""
     if not hasattr(socket, "SO_PEERCRED"):
         return None
     sock = socket.socket(fileno=os.dup(connection.fileno()))
@@ -162,7 +163,7 @@ class HandoffServer:
             with self._listener.accept() as connection:
                 if self._done.is_set():
                     return
-                uid = _peer_uid(connection)
+                uid = peer_uid(connection)
                 if uid is not None and hasattr(os, "getuid") and uid != os.getuid():
                     self._result = "a process of another user connected; refused"
                     return

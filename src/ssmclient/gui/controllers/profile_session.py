@@ -100,6 +100,9 @@ class ProfileSession(QObject):
                 chain,
                 SessionHistory(config_dir()),
                 plugin_setting=settings.plugin_path,
+                # The window runs as long as its shells and forwards: it keeps their
+                # credentials fresh (a replaced connector keeps feeding its plugins).
+                keep_plugins_fresh=True,
             )
             self._connector_settings = settings
         return self._connector
