@@ -84,6 +84,14 @@ class CredentialRegistry:
         with self._lock:
             self._sessions[identity.access_key_id] = identity
 
+    def issued_secrets(self) -> set[str]:
+        """Every secret key and session token handed out since the last reset (for tests that
+        prove no secret leaks into files, command lines or output)."""
+        with self._lock:
+            sessions = list(self._sessions.values())
+        found = {i.secret_access_key for i in sessions} | {i.session_token for i in sessions}
+        return {secret for secret in found if secret}
+
     def effective_lifetime(self, requested: int) -> int:
         """The lifetime to grant: what was asked for, shortened when a test set a cap."""
         cap = self.lifetime_cap
