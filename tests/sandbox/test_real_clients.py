@@ -25,36 +25,13 @@ import pytest
 
 from ssmclient.sandbox.cli import write_chain_config
 from ssmclient.sandbox.client import Sandbox
+from ssmclient.sandbox.peer_clients import peer_venv
 from ssmclient.sandbox.session_program import install_stand_in, read_records
 
 pytestmark = pytest.mark.slow
 
 AWS = Path(sys.executable).with_name("aws")
-# What to install, then what to upgrade over its pins.
-PEERS: dict[str, tuple[list[str], list[str]]] = {
-    "aws-gate": (["aws-gate==0.11.3"], ["boto3", "botocore"]),
-    "ssm-connect": (["ssm-connect==1.6.0"], []),
-    "aws-ssm-juggle": (["aws-ssm-juggle==26.3.0"], []),
-}
 DENIED = "(AccessDeniedException) when calling the StartSession operation"
-
-
-def peer_venv(name: str) -> Path:
-    """The client's venv, made once and kept in the cache (a marker says it is complete)."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    venv = cache / "ssmclient-tests" / "peers" / name
-    marker = venv / "installed.json"
-    install, upgrade = PEERS[name]
-    wanted = {"install": install, "upgrade": upgrade}
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
-        return venv
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--disable-pip-version-check", *install], check=True, timeout=900)
-    if upgrade:
-        subprocess.run([*pip, "--upgrade", *upgrade], check=True, timeout=900)
-    marker.write_text(json.dumps(wanted))
-    return venv
 
 
 @pytest.fixture

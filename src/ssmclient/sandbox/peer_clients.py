@@ -1,0 +1,44 @@
+"""Real third-party Session Manager clients from PyPI, each in a cached venv of its own.
+
+For the sandbox's acceptance test (tests/sandbox/test_real_clients.py) and the
+side-by-side benchmark (benchmarks/bench_peers.py): they must work against the
+sandbox as they work against AWS. The venvs live under
+`$XDG_CACHE_HOME/ssmclient-tests/peers` (default `~/.cache/...`) and are made
+again only when what they should hold changes.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# What to install, then what to upgrade over its pins: aws-gate's pinned botocore
+# predates endpoint settings (AWS_ENDPOINT_URL, endpoint_url in the config).
+PEERS: dict[str, tuple[list[str], list[str]]] = {
+    "aws-gate": (["aws-gate==0.11.3"], ["boto3", "botocore"]),
+    "ssm-connect": (["ssm-connect==1.6.0"], []),
+    "aws-ssm-juggle": (["aws-ssm-juggle==26.3.0"], []),
+}
+
+
+def cache_root() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "ssmclient-tests" / "peers"
+
+
+def peer_venv(name: str) -> Path:
+    """The client's venv, made once and kept (a marker says it is complete and what it holds)."""
+    venv = cache_root() / name
+    marker = venv / "installed.json"
+    install, upgrade = PEERS[name]
+    wanted = {"install": install, "upgrade": upgrade}
+    if marker.exists() and json.loads(marker.read_text(encoding="utf-8")) == wanted:
+        return venv
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--disable-pip-version-check", *install], check=True, timeout=900)
+    if upgrade:
+        subprocess.run([*pip, "--upgrade", *upgrade], check=True, timeout=900)
+    marker.write_text(json.dumps(wanted), encoding="utf-8")
+    return venv
