@@ -32,9 +32,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ssmclient.sandbox.cli import throwaway_environment, write_chain_config
+from ssmclient.sandbox.cli import throwaway_environment
 from ssmclient.sandbox.client import Sandbox
-from ssmclient.sandbox.peer_clients import peer_venv
+from ssmclient.sandbox.peer_clients import chain_environment, peer_venv
 from ssmclient.sandbox.scenario import PROFILE_NAME_A
 from ssmclient.sandbox.server import SandboxServer
 
@@ -57,21 +57,8 @@ def clients(sandbox: Sandbox, server: SandboxServer, work: Path) -> dict[str, Li
     mine = throwaway_environment(server, work)
     mine = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **mine}
     _run([str(BIN / "ssmclient"), "profile", "import", str(scenario.profile_file), "--yes"], mine)
-    chain = write_chain_config(scenario, sandbox.endpoint_url, work)
-    home = work / "home"
-    home.mkdir(exist_ok=True)
-    peers = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SSMCLIENT_"))}
-    peers.update(
-        {
-            "HOME": str(home),
-            "AWS_CONFIG_FILE": str(chain),
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_PROFILE": "hop2",
-            "AWS_ENDPOINT_URL": sandbox.endpoint_url,
-            "PATH": os.pathsep.join([str(Path(mine["SSMCLIENT_PLUGIN"]).parent), str(BIN)]),
-        }
-    )
+    plugin_dir = Path(mine["SSMCLIENT_PLUGIN"]).parent
+    peers = chain_environment(scenario, sandbox.endpoint_url, plugin_dir, work)
     blog = {k: v for k, v in peers.items() if k not in ("AWS_PROFILE", "AWS_CONFIG_FILE", "HOME")}
     blog.update(
         {

@@ -15,7 +15,6 @@ listing function is called directly) and passes no endpoint to the plugin.
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +22,8 @@ from typing import Any
 
 import pytest
 
-from ssmclient.sandbox.cli import write_chain_config
 from ssmclient.sandbox.client import Sandbox
-from ssmclient.sandbox.peer_clients import peer_venv
+from ssmclient.sandbox.peer_clients import chain_environment, peer_venv
 from ssmclient.sandbox.session_program import install_stand_in, read_records
 
 pytestmark = pytest.mark.slow
@@ -40,25 +38,8 @@ def chain_env(aws_sandbox: Sandbox, tmp_path: Path) -> dict[str, Any]:
     recording stand-in plugin first on PATH; no keys in the environment."""
     record = tmp_path / "plugin.jsonl"
     plugin_dir = install_stand_in(tmp_path / "bin", record_to=record).parent
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SSMCLIENT_"))}
-    env.update(
-        {
-            "HOME": str(home),  # the AWS CLI's and aws-gate's credential cache stays here
-            "AWS_CONFIG_FILE": str(
-                write_chain_config(aws_sandbox.scenario, aws_sandbox.endpoint_url, tmp_path)
-            ),
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_PROFILE": "hop2",
-            # For clients that read no endpoint_url from the config (and aws-ssm-juggle's
-            # plugin call, which names no endpoint).
-            "AWS_ENDPOINT_URL": aws_sandbox.endpoint_url,
-            # No terminal program on PATH (ssm-connect would open a window in one).
-            "PATH": os.pathsep.join([str(plugin_dir), str(AWS.parent)]),
-        }
-    )
+    env = chain_environment(aws_sandbox.scenario, aws_sandbox.endpoint_url, plugin_dir, tmp_path)
+    home = Path(env["HOME"])
     return {"env": env, "record": record, "home": home}
 
 

@@ -13,6 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ssmclient.sandbox.cli import write_chain_config
+from ssmclient.sandbox.scenario import Scenario
+
 # What to install, then what to upgrade over its pins: aws-gate's pinned botocore
 # predates endpoint settings (AWS_ENDPOINT_URL, endpoint_url in the config).
 PEERS: dict[str, tuple[list[str], list[str]]] = {
@@ -42,3 +45,29 @@ def peer_venv(name: str) -> Path:
         subprocess.run([*pip, "--upgrade", *upgrade], check=True, timeout=900)
     marker.write_text(json.dumps(wanted), encoding="utf-8")
     return venv
+
+
+def chain_environment(
+    scenario: Scenario, endpoint_url: str, plugin_dir: Path, work: Path
+) -> dict[str, str]:
+    """A user's shell for a peer: the chain as AWS config profiles (AWS_PROFILE=hop2, no
+    keys in the environment), a HOME of its own (the AWS CLI's and aws-gate's credential
+    cache), and on PATH the stand-in plugin and this venv's tools (`aws`), no terminal
+    program (ssm-connect would open a window in one)."""
+    home = work / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SSMCLIENT_"))}
+    env.update(
+        {
+            "HOME": str(home),
+            "AWS_CONFIG_FILE": str(write_chain_config(scenario, endpoint_url, work)),
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_PROFILE": "hop2",
+            # For clients that read no endpoint_url from the config (and aws-ssm-juggle's
+            # plugin call, which names no endpoint).
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "PATH": os.pathsep.join([str(plugin_dir), str(Path(sys.executable).parent)]),
+        }
+    )
+    return env

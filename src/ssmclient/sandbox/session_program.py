@@ -239,27 +239,33 @@ def _credentials(profile: str) -> Any:
     return None if found is None else found.get_frozen_credentials()
 
 
+def _client(service: Any, call: dict[str, Any], credentials: Any) -> Any:
+    """A client of the sandbox holding the credentials the plugin's SDK would hold."""
+    import boto3
+    import botocore.config
+
+    session = boto3.session.Session(
+        aws_access_key_id=None if credentials is None else credentials.access_key,
+        aws_secret_access_key=None if credentials is None else credentials.secret_key,
+        aws_session_token=None if credentials is None else credentials.token,
+        region_name=str(call["region"]),
+    )
+    config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
+    return session.client(service, endpoint_url=str(call["endpoint"]), config=config)
+
+
 def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     """What the real plugin proves by opening the websocket, asked of the sandbox."""
     endpoint = str(call["endpoint"])
     if urlsplit(endpoint).hostname not in _LOOPBACK:
         raise SessionError(f"{endpoint} is not a sandbox endpoint; the stand-in never calls AWS")
-    import boto3  # only needed past the cheap checks
-    import botocore.config
     import botocore.exceptions
 
     credentials = _credentials(str(call["profile"]))
     if credentials is not None:
-        session = boto3.session.Session(
-            aws_access_key_id=credentials.access_key,
-            aws_secret_access_key=credentials.secret_key,
-            aws_session_token=credentials.token,
-            region_name=str(call["region"]),
-        )
-        config = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"})
         try:
             # The sandbox checks below that this is the principal that started the session.
-            session.client("sts", endpoint_url=endpoint, config=config).get_caller_identity()
+            _client("sts", call, credentials).get_caller_identity()
         except botocore.exceptions.ClientError as exc:
             raise SessionError(f"the credentials in the environment do not work: {exc}") from None
     import urllib.error
@@ -288,20 +294,11 @@ def _verify_with_sandbox(call: dict[str, Any], environ: dict[str, str]) -> dict[
 def _resume(call: dict[str, Any], session_id: str, stdout: TextIO) -> None:
     """ResumeSession with the credentials the plugin would hold now (its profile's are
     loaded again, so a credential_process runs again), as after a dropped websocket."""
-    import boto3
-    import botocore.config
 
     try:
-        credentials = _credentials(str(call["profile"]))
-        session = boto3.session.Session(
-            aws_access_key_id=None if credentials is None else credentials.access_key,
-            aws_secret_access_key=None if credentials is None else credentials.secret_key,
-            aws_session_token=None if credentials is None else credentials.token,
-            region_name=str(call["region"]),
+        _client("ssm", call, _credentials(str(call["profile"]))).resume_session(
+            SessionId=session_id
         )
-        config = botocore.config.Config(retries={"total_max_attempts": 1})
-        ssm = session.client("ssm", endpoint_url=str(call["endpoint"]), config=config)
-        ssm.resume_session(SessionId=session_id)
         stdout.write(f"\nResumed session {session_id}.\n")
     except Exception as exc:  # the real plugin logs it and gives up the session
         stdout.write(f"\nCannot resume session {session_id}: {exc}\n")

@@ -1,5 +1,6 @@
 """What IAM says about a party role: its trust policy, permissions, boundary and tags."""
 
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -39,8 +40,6 @@ def _document(raw: Any) -> dict[str, Any]:
     # botocore decodes IAM's URL-encoded JSON already; a stray string is decoded here.
     if isinstance(raw, dict):
         return raw
-    import json
-
     value = json.loads(unquote(str(raw)))
     return value if isinstance(value, dict) else {}
 

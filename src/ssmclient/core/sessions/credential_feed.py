@@ -129,18 +129,15 @@ class CredentialFeed:
 def _fallback(environ: Mapping[str, str]) -> dict[str, object] | None:
     """The plugin's first credentials, from its environment, with their own expiry."""
     key, secret = environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_SECRET_ACCESS_KEY")
-    expiration = environ.get(EXPIRATION_VARIABLE)
-    if not (key and secret and expiration):
+    try:
+        expiration = datetime.fromisoformat(environ.get(EXPIRATION_VARIABLE, ""))
+    except ValueError:
         return None
-    output: dict[str, object] = {
-        "Version": 1,
-        "AccessKeyId": key,
-        "SecretAccessKey": secret,
-        "Expiration": expiration,
-    }
-    if environ.get("AWS_SESSION_TOKEN"):
-        output["SessionToken"] = environ["AWS_SESSION_TOKEN"]
-    return output
+    if not (key and secret):
+        return None
+    return FedCredentials(
+        key, secret, environ.get("AWS_SESSION_TOKEN"), expiration
+    ).process_output()
 
 
 def run_credentials_helper(argv: Sequence[str]) -> int:
