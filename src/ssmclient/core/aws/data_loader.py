@@ -8,9 +8,12 @@ loader. Its cache is a dict whose entries are only ever added, whole: two
 threads missing the same entry at once parse it twice and store equal values.
 """
 
+import os
 import threading
+from typing import Any
 
-from botocore.loaders import Loader, create_loader
+from botocore.exceptions import DataNotFoundError
+from botocore.loaders import Loader, instance_cache
 
 _lock = threading.Lock()
 _loader: Loader | None = None
@@ -19,11 +22,43 @@ _loader: Loader | None = None
 SERVICES = {"sts": (), "ec2": ("describe_instances",), "ssm": ("describe_instance_information",)}
 
 
+class ServiceLoader(Loader):
+    """botocore's Loader, minus its scan of every service it ships to load one it has.
+
+    `Loader.load_service_model` first lists all 400-odd service directories
+    (a listdir and two stats each, once per model type: service-2 and
+    endpoint-rule-set-1 are two scans, about 0.1 s of a 1 s listing) only to
+    check that the name is among them. A service whose own directory holds
+    the model type passes that check by definition, so for it the scan is
+    skipped; anything else (an unknown name, a missing type) goes through
+    botocore's own method and gets botocore's own error.
+    """
+
+    @instance_cache
+    def load_service_model(
+        self, service_name: str, type_name: str, api_version: str | None = None
+    ) -> Any:
+        try:
+            self.list_api_versions(service_name, type_name)  # this service's directory only
+        except DataNotFoundError:
+            return super().load_service_model(service_name, type_name, api_version)
+        extras = getattr(self, "_extras_processor", None)
+        find_extras = getattr(self, "_find_extras", None)
+        if extras is None or find_extras is None:  # a botocore laid out differently
+            return super().load_service_model(service_name, type_name, api_version)
+        if api_version is None:
+            api_version = self.determine_latest_version(service_name, type_name)
+        # The rest is Loader.load_service_model's own: the model, then its extras.
+        model = self.load_data(os.path.join(service_name, api_version, type_name))
+        extras.process(model, find_extras(service_name, type_name, api_version))
+        return model
+
+
 def shared_loader() -> Loader:
     global _loader
     with _lock:
         if _loader is None:
-            _loader = create_loader()
+            _loader = ServiceLoader()
         return _loader
 
 
