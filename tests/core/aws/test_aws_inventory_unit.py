@@ -9,7 +9,7 @@ import pytest
 from botocore.client import BaseClient
 from botocore.stub import Stubber
 
-from ssmclient.core.aws.inventory import PAGE_SIZE, list_instances
+from ssmclient.core.aws.inventory import PAGE_SIZE, PING_IDS_PER_CALL, list_instances
 from ssmclient.core.profile_model import InstanceTag
 
 TAG = InstanceTag("ExternalAccessGrantedTo", "Third_Party_A")
@@ -74,16 +74,37 @@ def _expect_describe(stubber: Stubber, pages: list[list[dict[str, Any]]]) -> Non
         stubber.add_response("describe_instances", response, params)
 
 
+def _ping_calls(clients: Clients, region: str = "us-east-1") -> list[dict[str, Any]]:
+    """Records the parameters of every DescribeInstanceInformation call of `region`."""
+    calls: list[dict[str, Any]] = []
+    clients("ssm", region).meta.events.register(
+        "provide-client-params.ssm.DescribeInstanceInformation",
+        lambda params, **_: calls.append(dict(params)),
+    )
+    return calls
+
+
+TAG_FILTER = [{"Key": f"tag:{TAG.key}", "Values": [TAG.value]}]
+
+
 def test_every_page_is_read_and_sorted(clients: Clients) -> None:
     _expect_describe(
         clients.stubbers["ec2", "us-east-1"],
         [[_raw("i-3", "beta"), _raw("i-1", None)], [_raw("i-2", "Alpha"), _raw("i-4", "beta")]],
     )
-    # One ping batch per page; whichever batch gets which answer, statuses merge by id.
     ssm = clients.stubbers["ssm", "us-east-1"]
+    calls = _ping_calls(clients)
+    # The tag-filtered first page has i-2 and says there is more: the rest by id.
     ssm.add_response(
         "describe_instance_information",
-        {"InstanceInformationList": [{"InstanceId": "i-2", "PingStatus": "Online"}]},
+        {
+            "InstanceInformationList": [{"InstanceId": "i-2", "PingStatus": "Online"}],
+            "NextToken": "more",
+        },
+    )
+    ssm.add_response(
+        "describe_instance_information",
+        {"InstanceInformationList": [{"InstanceId": "i-4", "PingStatus": "ConnectionLost"}]},
     )
     ssm.add_response("describe_instance_information", {"InstanceInformationList": []})
     inventory = list_instances(clients, TAG, ["us-east-1"])
@@ -96,6 +117,44 @@ def test_every_page_is_read_and_sorted(clients: Clients) -> None:
     assert unnamed.ping_status is None
     assert unnamed.tag_value == TAG.value
     assert inventory.ping_unreadable == {}
+    assert calls[0] == {"Filters": TAG_FILTER, "MaxResults": PING_IDS_PER_CALL}
+    # One batch per page (in either order), never again for an id already known.
+    asked = sorted(sorted(call["Filters"][0]["Values"]) for call in calls[1:])
+    assert asked == [["i-1", "i-3"], ["i-4"]]
+    assert all(call["Filters"][0]["Key"] == "InstanceIds" for call in calls[1:])
+
+
+def test_a_party_of_at_most_50_needs_one_ping_call(clients: Clients) -> None:
+    _expect_describe(clients.stubbers["ec2", "us-east-1"], [[_raw("i-1", "a"), _raw("i-2", "b")]])
+    calls = _ping_calls(clients)
+    clients.stubbers["ssm", "us-east-1"].add_response(
+        "describe_instance_information",
+        {"InstanceInformationList": [{"InstanceId": "i-1", "PingStatus": "Online"}]},
+        {"Filters": TAG_FILTER, "MaxResults": PING_IDS_PER_CALL},
+    )
+    inventory = list_instances(clients, TAG, ["us-east-1"])
+    assert [(i.instance_id, i.ping_status) for i in inventory.instances] == [
+        ("i-1", "Online"),
+        ("i-2", None),  # not a managed node: no status, and not asked for again
+    ]
+    assert inventory.ping_unreadable == {}
+    assert len(calls) == 1
+
+
+def test_a_tag_filter_error_falls_back_to_batches_by_id(clients: Clients) -> None:
+    _expect_describe(clients.stubbers["ec2", "us-east-1"], [[_raw("i-1", "a")]])
+    ssm = clients.stubbers["ssm", "us-east-1"]
+    calls = _ping_calls(clients)
+    ssm.add_client_error("describe_instance_information", "ThrottlingException", "slow down")
+    ssm.add_response(
+        "describe_instance_information",
+        {"InstanceInformationList": [{"InstanceId": "i-1", "PingStatus": "Online"}]},
+        {"Filters": [{"Key": "InstanceIds", "Values": ["i-1"]}], "MaxResults": PING_IDS_PER_CALL},
+    )
+    inventory = list_instances(clients, TAG, ["us-east-1"])
+    assert inventory.instances[0].ping_status == "Online"
+    assert inventory.ping_unreadable == {}
+    assert len(calls) == 2
 
 
 def test_a_wildcard_match_with_another_value_is_dropped(clients: Clients) -> None:
@@ -114,6 +173,7 @@ def test_ping_denied_is_unknown_not_an_error(clients: Clients) -> None:
         clients.stubbers["ssm", region].add_client_error(
             "describe_instance_information", "AccessDeniedException", "no"
         )
+    calls = {region: _ping_calls(clients, region) for region in ("us-east-1", "us-west-2")}
     inventory = list_instances(clients, TAG, ["us-west-2", "us-east-1"])
     # The profile's region order is kept: us-west-2 was asked for first.
     assert [(i.region, i.instance_id) for i in inventory.instances] == [
@@ -125,6 +185,8 @@ def test_ping_denied_is_unknown_not_an_error(clients: Clients) -> None:
         "us-east-1": "AccessDeniedException",
         "us-west-2": "AccessDeniedException",
     }
+    # Refused once: the batches by id would be refused too, so none is asked.
+    assert {region: len(made) for region, made in calls.items()} == {"us-east-1": 1, "us-west-2": 1}
 
 
 def test_listing_denied_names_the_region(clients: Clients) -> None:

@@ -6,9 +6,9 @@ not thread-safe) and each worker uses its own region's client (clients are).
 """
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from botocore.client import BaseClient
@@ -117,18 +117,42 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(items[start : start + size])
 
 
-def _ping(ssm: "SSMClient", ids: list[str]) -> dict[str, str]:
-    paginator = ssm.get_paginator("describe_instance_information")
-    pages = paginator.paginate(
-        Filters=[{"Key": "InstanceIds", "Values": ids}],
-        PaginationConfig={"PageSize": PING_IDS_PER_CALL},
-    )
+def _statuses(pages: Iterable[Any]) -> dict[str, str]:
     status: dict[str, str] = {}
     for page in pages:
         for info in page.get("InstanceInformationList", []):
             if "InstanceId" in info and "PingStatus" in info:
                 status[info["InstanceId"]] = info["PingStatus"]
     return status
+
+
+def _ping(ssm: "SSMClient", ids: list[str]) -> dict[str, str]:
+    paginator = ssm.get_paginator("describe_instance_information")
+    pages = paginator.paginate(
+        Filters=[{"Key": "InstanceIds", "Values": ids}],
+        PaginationConfig={"PageSize": PING_IDS_PER_CALL},
+    )
+    return _statuses(pages)
+
+
+@dataclass(frozen=True)
+class TaggedPage:
+    """The first page of DescribeInstanceInformation filtered by the party's tag."""
+
+    statuses: dict[str, str]
+    complete: bool  # no NextToken: every tagged managed instance of the region is in it
+
+
+def _first_tagged_page(ssm: "SSMClient", tag: InstanceTag) -> TaggedPage:
+    # Asked at once, beside DescribeInstances rather than after it: for a party
+    # with at most 50 instances per region (most) the statuses are in before the
+    # listing is parsed. Larger ones continue by instance id (parallel batches)
+    # instead of following this page's NextToken (one call after another).
+    answer = ssm.describe_instance_information(
+        Filters=[{"Key": f"tag:{tag.key}", "Values": [tag.value]}],
+        MaxResults=PING_IDS_PER_CALL,
+    )
+    return TaggedPage(_statuses([answer]), complete=not answer.get("NextToken"))
 
 
 def _sort_key(instance: Instance, region_order: dict[str, int]) -> tuple[Any, ...]:
@@ -145,16 +169,34 @@ def _sort_key(instance: Instance, region_order: dict[str, int]) -> tuple[Any, ..
 PingResult = dict[str, str] | str  # statuses by instance id, or why they could not be read
 
 
+def _denied(exc: ClientError | BotoCoreError) -> str | None:
+    """Why ping statuses cannot be read, when the answer is a refusal."""
+    if isinstance(exc, BotoCoreError):
+        return None
+    code = str(exc.response.get("Error", {}).get("Code", "Error"))
+    # A role without ssm:DescribeInstanceInformation can still connect:
+    # the status is then unknown, not an error.
+    return code if code in _PING_DENIED else None
+
+
 def _ping_or_reason(ssm: "SSMClient", ids: list[str]) -> PingResult:
     try:
         return _ping(ssm, ids)
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", "Error"))
-        # A role without ssm:DescribeInstanceInformation can still connect:
-        # the status is then unknown, not an error.
-        return code if code in _PING_DENIED else f"{code} (not readable)"
+        return _denied(exc) or f"{code} (not readable)"
     except BotoCoreError as exc:
         return type(exc).__name__
+
+
+def _tagged_or_reason(ssm: "SSMClient", tag: InstanceTag) -> TaggedPage | str:
+    try:
+        return _first_tagged_page(ssm, tag)
+    except (ClientError, BotoCoreError) as exc:
+        # Refused: the batches by id would be refused too. Anything else (a
+        # throttle that outlasted the retries, a filter a partition does not
+        # take): the batches by id ask again and report for themselves.
+        return _denied(exc) or TaggedPage({}, complete=False)
 
 
 PageCallback = Callable[[list[Instance]], None]
@@ -172,8 +214,10 @@ def list_instances(
 ) -> Inventory:
     """Every instance tagged `tag` in `regions`, sorted by region, name, then id.
 
-    Regions are read concurrently; each page's ping statuses are asked for
-    (in batches, concurrently) while the next page is still being fetched.
+    Regions are read concurrently. Beside each region's DescribeInstances goes
+    one DescribeInstanceInformation filtered by the tag; when it does not hold
+    every status, each page's remaining instances are asked for by id (in
+    batches, concurrently) while the next page is still being fetched.
     `on_page` gets each page as soon as it is parsed, so a window can show
     rows before the ping statuses (and the other regions) are in.
     """
@@ -195,8 +239,21 @@ def list_instances(
     pings: list[tuple[str, Future[PingResult]]] = []
     pings_lock = threading.Lock()
     pool = ThreadPoolExecutor(
-        max_workers=min(32, len(regions) + PING_WORKERS), thread_name_prefix="ssmclient-list"
+        max_workers=min(32, 2 * len(regions) + PING_WORKERS), thread_name_prefix="ssmclient-list"
     )
+    tagged = {
+        region: pool.submit(_tagged_or_reason, ssm, tag) for region, ssm in ssm_clients.items()
+    }
+
+    def ask_by_id(region: str, page: list[Instance]) -> None:
+        first = tagged[region].result()
+        if isinstance(first, str) or first.complete:
+            return  # refused, or every status is already in
+        ids = [i.instance_id for i in page if i.instance_id not in first.statuses]
+        for chunk in _chunks(ids, PING_IDS_PER_CALL):
+            future = pool.submit(_ping_or_reason, ssm_clients[region], chunk)
+            with pings_lock:
+                pings.append((region, future))
 
     def describe(region: str) -> list[Instance]:
         found: list[Instance] = []
@@ -205,13 +262,8 @@ def list_instances(
                 found.extend(page)
                 if on_page is not None and page:
                     on_page(page)
-                if not with_ping:
-                    continue
-                ids = [i.instance_id for i in page]
-                for chunk in _chunks(ids, PING_IDS_PER_CALL):
-                    future = pool.submit(_ping_or_reason, ssm_clients[region], chunk)
-                    with pings_lock:
-                        pings.append((region, future))
+                if with_ping:
+                    ask_by_id(region, page)
         except (BotoCoreError, ClientError) as exc:
             raise error(exc, region) from None
         return found
@@ -220,6 +272,12 @@ def list_instances(
         per_region = list(pool.map(describe, regions))
         status: dict[str, str] = {}
         unreadable: dict[str, str] = {}
+        for region, first_future in tagged.items():
+            first = first_future.result()
+            if isinstance(first, str):
+                unreadable[region] = first
+            else:
+                status.update(first.statuses)
         for region, future in pings:
             result = future.result()
             if isinstance(result, str):
