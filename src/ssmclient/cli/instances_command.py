@@ -2,10 +2,11 @@
 
 import argparse
 
-from ssmclient.cli.output import err, out, print_json, table
+from ssmclient.cli.output import TableStream, err, out, print_json
 from ssmclient.cli.prompts import cli_mfa_prompt
 from ssmclient.cli.stored_profiles import load
 from ssmclient.core import aws_names
+from ssmclient.core.aws.instance import Instance
 from ssmclient.core.errors import InputError
 from ssmclient.core.profile_model import ProfileRecord
 
@@ -33,17 +34,31 @@ def run(args: argparse.Namespace) -> int:
     preload_models(chain.source.get_component("data_loader"))
     chain.hop2()
     profile = record.profile
+    stream = None if args.json else TableStream(HEADERS)
     inventory = list_instances(
-        chain.client, profile.instance_tag, regions, host_contact=profile.host.contact
+        chain.client,
+        profile.instance_tag,
+        regions,
+        host_contact=profile.host.contact,
+        on_ready=None if stream is None else (lambda page: stream.add(_rows(page))),
     )
-    if args.json:
+    if stream is None:
         print_json([i.to_json() for i in inventory.instances])
         return 0
-    if not inventory.instances:
+    if not stream.started:
         tag = f"{profile.instance_tag.key}={profile.instance_tag.value}"
         out(f"No instances tagged {tag} in {', '.join(regions)}.")
         return 0
-    rows = [
+    for region, reason in sorted(inventory.ping_unreadable.items()):
+        err(f"note: ping status unknown in {region} ({reason})")
+    return 0
+
+
+HEADERS = ("INSTANCE", "NAME", "STATE", "PING", "PRIVATE IP", "PUBLIC IP", "PLATFORM", "REGION")
+
+
+def _rows(instances: list[Instance]) -> list[list[str]]:
+    return [
         [
             i.instance_id,
             i.name if i.name is not None else "-",
@@ -54,11 +69,5 @@ def run(args: argparse.Namespace) -> int:
             i.platform or "-",
             i.region,
         ]
-        for i in inventory.instances
+        for i in instances
     ]
-    table(
-        ["INSTANCE", "NAME", "STATE", "PING", "PRIVATE IP", "PUBLIC IP", "PLATFORM", "REGION"], rows
-    )
-    for region, reason in sorted(inventory.ping_unreadable.items()):
-        err(f"note: ping status unknown in {region} ({reason})")
-    return 0

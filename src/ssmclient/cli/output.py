@@ -34,12 +34,39 @@ def _cell(text: str) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    cells = [[_cell(c) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    sys.stdout.write(line.rstrip() + "\n")
-    for row in cells:
-        text = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+    stream = TableStream(headers)
+    stream.add(rows)
+
+
+class TableStream:
+    """A table printed a batch of rows at a time (a listing's pages, as they come).
+
+    The columns are as wide as the header and the first batch need; a later
+    cell that is wider only pushes the rest of its own row, so nothing printed
+    has to be printed again.
+    """
+
+    def __init__(self, headers: Sequence[str]) -> None:
+        self._headers = list(headers)
+        self._widths: list[int] | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._widths is not None
+
+    def add(self, rows: Sequence[Sequence[str]]) -> None:
+        cells = [[_cell(c) for c in row] for row in rows]
+        if self._widths is None:
+            widths = [len(h) for h in self._headers]
+            for row in cells:
+                widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+            self._widths = widths
+            self._write(self._headers)
+        for row in cells:
+            self._write(row)
+        sys.stdout.flush()  # each batch shows now, even through a pipe
+
+    def _write(self, cells: Sequence[str]) -> None:
+        assert self._widths is not None
+        text = "  ".join(c.ljust(w) for c, w in zip(cells, self._widths, strict=True))
         sys.stdout.write(text.rstrip() + "\n")

@@ -1,5 +1,6 @@
 """The inventory against botocore's Stubber: paging, filtering, ordering, ping merge."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +10,7 @@ import pytest
 from botocore.client import BaseClient
 from botocore.stub import Stubber
 
+from ssmclient.core.aws.instance import Instance
 from ssmclient.core.aws.inventory import PAGE_SIZE, PING_IDS_PER_CALL, list_instances
 from ssmclient.core.profile_model import InstanceTag
 
@@ -199,3 +201,61 @@ def test_listing_denied_names_the_region(clients: Clients) -> None:
         list_instances(clients, TAG, ["us-east-1"], host_contact="ops@example.com")
     assert info.value.message.startswith("listing (us-east-1): UnauthorizedOperation: not you")
     assert "ops@example.com" in info.value.message
+
+
+def test_each_page_is_ready_with_its_statuses_before_the_next_is_fetched(
+    clients: Clients,
+) -> None:
+    _expect_describe(
+        clients.stubbers["ec2", "us-east-1"],
+        [[_raw("i-3", "beta"), _raw("i-1", "alpha")], [_raw("i-2", "gamma")]],
+    )
+    clients.stubbers["ssm", "us-east-1"].add_response(
+        "describe_instance_information",
+        {
+            "InstanceInformationList": [
+                {"InstanceId": "i-1", "PingStatus": "Online"},
+                {"InstanceId": "i-2", "PingStatus": "ConnectionLost"},
+            ]
+        },
+    )
+    first_shown = threading.Event()
+    waited: list[bool] = []
+
+    def hold_the_second_page(params: dict[str, Any], **_: Any) -> None:
+        if "NextToken" in params:  # shown first, or this waits in vain
+            waited.append(first_shown.wait(timeout=5))
+
+    clients("ec2").meta.events.register(
+        "provide-client-params.ec2.DescribeInstances", hold_the_second_page
+    )
+    ready: list[list[tuple[str, str | None]]] = []
+    threads: set[int] = set()
+
+    def show(page: list[Instance]) -> None:
+        threads.add(threading.get_ident())
+        ready.append([(i.instance_id, i.ping_status) for i in page])
+        first_shown.set()
+
+    inventory = list_instances(clients, TAG, ["us-east-1"], on_ready=show)
+    assert waited == [True]
+    assert ready == [[("i-1", "Online"), ("i-3", None)], [("i-2", "ConnectionLost")]]
+    assert threads == {threading.get_ident()}  # the caller's thread: a CLI prints from it
+    assert [i.instance_id for i in inventory.instances] == ["i-1", "i-3", "i-2"]
+
+
+def test_ready_pages_come_region_by_region_in_the_order_asked(clients: Clients) -> None:
+    _expect_describe(clients.stubbers["ec2", "us-east-1"], [[_raw("i-1", "a")]])
+    _expect_describe(clients.stubbers["ec2", "us-west-2"], [[_raw("i-7", "a")], [_raw("i-8", "b")]])
+    for region in ("us-east-1", "us-west-2"):
+        clients.stubbers["ssm", region].add_response(
+            "describe_instance_information", {"InstanceInformationList": []}
+        )
+    ready: list[list[str]] = []
+    list_instances(
+        clients,
+        TAG,
+        ["us-west-2", "us-east-1"],
+        on_ready=lambda page: ready.append([i.instance_id for i in page]),
+    )
+    assert ready == [["i-7"], ["i-8"], ["i-1"]]

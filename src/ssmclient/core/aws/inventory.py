@@ -5,6 +5,7 @@ concurrently. Clients are made on the calling thread (botocore sessions are
 not thread-safe) and each worker uses its own region's client (clients are).
 """
 
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -202,6 +203,8 @@ def _tagged_or_reason(ssm: "SSMClient", tag: InstanceTag) -> TaggedPage | str:
 PageCallback = Callable[[list[Instance]], None]
 """Receives each DescribeInstances page's instances (ping status not yet known), from a worker."""
 
+_PageEvent = tuple[list[Instance] | None, list[Future[PingResult]]]  # None: the region is done
+
 
 def list_instances(
     clients: ClientFactory,
@@ -211,6 +214,7 @@ def list_instances(
     with_ping: bool = True,
     host_contact: str | None = None,
     on_page: PageCallback | None = None,
+    on_ready: PageCallback | None = None,
 ) -> Inventory:
     """Every instance tagged `tag` in `regions`, sorted by region, name, then id.
 
@@ -218,8 +222,11 @@ def list_instances(
     one DescribeInstanceInformation filtered by the tag; when it does not hold
     every status, each page's remaining instances are asked for by id (in
     batches, concurrently) while the next page is still being fetched.
-    `on_page` gets each page as soon as it is parsed, so a window can show
-    rows before the ping statuses (and the other regions) are in.
+    `on_page` gets each page as soon as it is parsed (from a worker), so a
+    window can show rows before the ping statuses are in. `on_ready` gets each
+    page again, sorted and with its statuses, on the calling thread, as soon
+    as they are in: region by region in the order asked, pages in EC2's order,
+    so a table can be printed while later pages are still being fetched.
     """
     regions = list(dict.fromkeys(regions))
 
@@ -236,62 +243,66 @@ def list_instances(
         except (BotoCoreError, ClientError) as exc:
             raise error(exc, region) from None
 
-    pings: list[tuple[str, Future[PingResult]]] = []
-    pings_lock = threading.Lock()
     pool = ThreadPoolExecutor(
         max_workers=min(32, 2 * len(regions) + PING_WORKERS), thread_name_prefix="ssmclient-list"
     )
     tagged = {
         region: pool.submit(_tagged_or_reason, ssm, tag) for region, ssm in ssm_clients.items()
     }
+    events: dict[str, queue.SimpleQueue[_PageEvent]] = {r: queue.SimpleQueue() for r in regions}
 
-    def ask_by_id(region: str, page: list[Instance]) -> None:
+    def ask_by_id(region: str, page: list[Instance]) -> list[Future[PingResult]]:
         first = tagged[region].result()
         if isinstance(first, str) or first.complete:
-            return  # refused, or every status is already in
+            return []  # refused, or every status is already in
         ids = [i.instance_id for i in page if i.instance_id not in first.statuses]
-        for chunk in _chunks(ids, PING_IDS_PER_CALL):
-            future = pool.submit(_ping_or_reason, ssm_clients[region], chunk)
-            with pings_lock:
-                pings.append((region, future))
+        ssm = ssm_clients[region]
+        return [
+            pool.submit(_ping_or_reason, ssm, chunk) for chunk in _chunks(ids, PING_IDS_PER_CALL)
+        ]
 
-    def describe(region: str) -> list[Instance]:
-        found: list[Instance] = []
+    def describe(region: str) -> None:
         try:
             for page in _describe_pages(ec2_clients[region], region, tag):
-                found.extend(page)
                 if on_page is not None and page:
                     on_page(page)
-                if with_ping:
-                    ask_by_id(region, page)
+                events[region].put((page, ask_by_id(region, page) if with_ping else []))
         except (BotoCoreError, ClientError) as exc:
             raise error(exc, region) from None
-        return found
+        finally:
+            events[region].put((None, []))
 
+    instances: list[Instance] = []
+    unreadable: dict[str, str] = {}
+    order = {region: index for index, region in enumerate(regions)}
     try:
-        per_region = list(pool.map(describe, regions))
-        status: dict[str, str] = {}
-        unreadable: dict[str, str] = {}
-        for region, first_future in tagged.items():
-            first = first_future.result()
+        described = [pool.submit(describe, region) for region in regions]
+        for region, done in zip(regions, described, strict=True):
+            status: dict[str, str] = {}
+            first = tagged[region].result() if with_ping else None
             if isinstance(first, str):
                 unreadable[region] = first
-            else:
+            elif first is not None:
                 status.update(first.statuses)
-        for region, future in pings:
-            result = future.result()
-            if isinstance(result, str):
-                unreadable.setdefault(region, result)
-            else:
-                status.update(result)
+            while True:
+                page, futures = events[region].get()
+                if page is None:
+                    break
+                for future in futures:
+                    result = future.result()
+                    if isinstance(result, str):
+                        unreadable.setdefault(region, result)
+                    else:
+                        status.update(result)
+                ready = sorted(
+                    (replace(i, ping_status=status.get(i.instance_id)) for i in page),
+                    key=lambda i: _sort_key(i, order),
+                )
+                instances.extend(ready)
+                if on_ready is not None and ready:
+                    on_ready(ready)
+            done.result()  # the region's listing error, if any
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    instances = [
-        i if i.region in unreadable or i.instance_id not in status
-        else replace(i, ping_status=status[i.instance_id])
-        for found in per_region
-        for i in found
-    ]  # fmt: skip
-    order = {region: index for index, region in enumerate(regions)}
     instances.sort(key=lambda i: _sort_key(i, order))
     return Inventory(instances, unreadable)
