@@ -9,6 +9,7 @@ import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
 from ssmclient.core.aws.data_loader import shared_loader
+from ssmclient.core.aws.response_parsing import use_fast_timestamps
 from ssmclient.core.errors import SsmClientError
 from ssmclient.core.profile_model import ProfileRecord, SourceKind
 from ssmclient.core.profile_store import ProfileStore
@@ -46,9 +47,11 @@ def session_with_credentials(
 
 
 def new_session(profile: str | None = None) -> botocore.session.Session:
-    """A botocore session that shares the process's data loader (see data_loader.py)."""
+    """A botocore session that shares the process's data loader (see data_loader.py)
+    and parses timestamps quickly (see response_parsing.py)."""
     session = botocore.session.Session(profile=profile)
     session.register_component("data_loader", shared_loader())
+    use_fast_timestamps(session)
     return session
 
 
