@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ssmclient.cli.output import out, print_json
 from ssmclient.cli.prompts import read_secret
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.errors import InputError, ProfileFileError, SsmClientError
 from ssmclient.core.host.audit import audit
 from ssmclient.core.host.issuing import (
@@ -226,7 +226,7 @@ def _audit(args: argparse.Namespace) -> int:
     from ssmclient.core.host.host_clients import host_client
     from ssmclient.core.host.role_facts import read_role
 
-    reason = aws_names.parse_role_arn(args.role_arn)
+    reason = naming.parse_role_arn(args.role_arn)
     if isinstance(reason, str):
         raise InputError(f"--role-arn: {reason}")
     checks = audit(read_role(host_client("iam"), args.role_arn))
@@ -273,7 +273,7 @@ def _external_id_arg(value: str | None) -> str | None:
         value = read_secret("External ID: ")
     if not value:
         raise InputError("--external-id: is empty")
-    reason = aws_names.check_external_id(value)
+    reason = naming.check_external_id(value)
     if reason:
         raise InputError(f"--external-id: {reason}")
     return value

@@ -5,7 +5,7 @@ import argparse
 from ssmclient.cli.output import TableStream, err, out, print_json
 from ssmclient.cli.prompts import cli_mfa_prompt
 from ssmclient.cli.stored_profiles import load
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.aws.instance import Instance
 from ssmclient.core.errors import InputError
 from ssmclient.core.profile_model import ProfileRecord
@@ -14,10 +14,10 @@ from ssmclient.core.profile_model import ProfileRecord
 def _regions(record: ProfileRecord, wanted: list[str] | None) -> tuple[str, ...]:
     if not wanted:
         return record.profile.all_regions
-    role = aws_names.parse_role_arn(record.profile.role_arn)
+    role = naming.parse_role_arn(record.profile.role_arn)
     partition = role.partition if not isinstance(role, str) else "aws"
     for region in wanted:
-        reason = aws_names.check_region(region, partition)
+        reason = naming.check_region(region, partition)
         if reason:
             raise InputError(f"--region {region[:40]}: {reason}")
     return tuple(dict.fromkeys(wanted))

@@ -6,7 +6,7 @@ from typing import Any
 
 from ssmclient.cli.output import err, out, print_json, table
 from ssmclient.cli.prompts import confirm, read_secret
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.errors import InputError, StoreError
 from ssmclient.core.paths import config_dir
 from ssmclient.core.profile_changes import describe_changes
@@ -179,7 +179,7 @@ def _set_source(store: ProfileStore, args: argparse.Namespace) -> int:
         _check_aws_profile(args.aws_profile)
         kind = SourceKind.AWS_PROFILE
     elif args.access_key_id is not None:
-        reason = aws_names.check_access_key_id(args.access_key_id)
+        reason = naming.check_access_key_id(args.access_key_id)
         if reason:
             raise InputError(f"--access-key-id: {reason}")
         secret = read_secret("Secret access key (not shown): ").strip()

@@ -1,6 +1,6 @@
 """What re-importing a profile would change, for the user to confirm (External ID masked)."""
 
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.profile_file import profile_to_mapping
 from ssmclient.core.profile_model import PartyProfile
 
@@ -35,7 +35,7 @@ def _show(value: object) -> str:
 
 def host_account(role_arn: str) -> str:
     """The account of a role ARN (or the ARN's problem, for a stored profile it cannot be)."""
-    parsed = aws_names.parse_role_arn(role_arn)
+    parsed = naming.parse_role_arn(role_arn)
     return parsed if isinstance(parsed, str) else parsed.account
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.errors import ProfileFileError
 from ssmclient.core.profile_model import (
     DEFAULT_DOCUMENTS,
@@ -194,10 +194,10 @@ def _printable(value: str, field: str, *, max_len: int, min_len: int = 1) -> str
     return value
 
 
-def _role_arn(value: Any, field: str) -> aws_names.RoleArn:
+def _role_arn(value: Any, field: str) -> naming.RoleArn:
     if not isinstance(value, str):
         raise ProfileFileError(field, "must be a string")
-    parsed = aws_names.parse_role_arn(value)
+    parsed = naming.parse_role_arn(value)
     if isinstance(parsed, str):
         raise ProfileFileError(field, parsed)
     return parsed
@@ -206,7 +206,7 @@ def _role_arn(value: Any, field: str) -> aws_names.RoleArn:
 def _region(value: Any, field: str, partition: str) -> str:
     if not isinstance(value, str):
         raise ProfileFileError(field, "must be a string")
-    reason = aws_names.check_region(value, partition)
+    reason = naming.check_region(value, partition)
     if reason:
         raise ProfileFileError(field, f"{quoted(value, 30)} {reason}")
     return value
@@ -241,10 +241,10 @@ def _instance_tag(value: Any) -> InstanceTag:
             raise ProfileFileError(f"instance_tag.{part}", "is missing")
     key = _require_str(value, "key", "instance_tag.key")
     tag_value = _require_str(value, "value", "instance_tag.value")
-    reason = aws_names.check_tag_key(key)
+    reason = naming.check_tag_key(key)
     if reason:
         raise ProfileFileError("instance_tag.key", reason)
-    reason = aws_names.check_tag_value(tag_value)
+    reason = naming.check_tag_value(tag_value)
     if reason:
         raise ProfileFileError("instance_tag.value", reason)
     return InstanceTag(key, tag_value)
@@ -308,7 +308,7 @@ def profile_from_mapping(document: Mapping[str, Any], *, with_secret: bool) -> P
     name = _printable(_require_str(document, "name"), "name", max_len=64)
     role = _role_arn(document["role_arn"], "role_arn")
     if with_secret:
-        reason = aws_names.check_external_id(_require_str(document, "external_id"))
+        reason = naming.check_external_id(_require_str(document, "external_id"))
         if reason:
             raise ProfileFileError("external_id", reason)
     region = _region(document["region"], "region", role.partition)
@@ -343,7 +343,7 @@ def profile_from_mapping(document: Mapping[str, Any], *, with_secret: bool) -> P
         if not listed:
             raise ProfileFileError("documents", "must name at least one session document")
         for item in listed:
-            reason = aws_names.check_document_name(item)
+            reason = naming.check_document_name(item)
             if reason:
                 raise ProfileFileError("documents", reason)
         documents = tuple(listed)
@@ -366,7 +366,7 @@ def profile_from_mapping(document: Mapping[str, Any], *, with_secret: bool) -> P
     )
 
 
-def check_source_role(source: aws_names.RoleArn, host_role: aws_names.RoleArn, field: str) -> None:
+def check_source_role(source: naming.RoleArn, host_role: naming.RoleArn, field: str) -> None:
     """Hop 1's role must be the partner's own, in the host role's partition."""
     if source.account == host_role.account:
         raise ProfileFileError(

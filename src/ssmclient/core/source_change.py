@@ -7,7 +7,7 @@ words through `labels` (the CLI says `--mfa-serial`, the window `MFA device`).
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.errors import InputError
 from ssmclient.core.profile_file import check_source_role
 from ssmclient.core.profile_model import ProfileRecord, SourceKind, SourceSettings
@@ -83,7 +83,7 @@ def source_change(
             raise InputError(f"{labels['aws_profile']}: choose a profile of your AWS config")
     elif new_kind is SourceKind.ACCESS_KEY and access_key is not None:
         key_id, secret = access_key
-        reason = aws_names.check_access_key_id(key_id.strip())
+        reason = naming.check_access_key_id(key_id.strip())
         if reason:
             raise InputError(f"{labels['access_key_id']}: {reason}")
         pair = (key_id.strip(), check_secret_access_key(secret, labels["secret_access_key"]))
@@ -92,22 +92,22 @@ def source_change(
     if source_role_arn is not None:
         new_role = source_role_arn.strip() or None
         if new_role is not None:
-            parsed = aws_names.parse_role_arn(new_role)
+            parsed = naming.parse_role_arn(new_role)
             if isinstance(parsed, str):
                 raise InputError(f"{labels['source_role_arn']}: {parsed}")
-            host_role = aws_names.parse_role_arn(record.profile.role_arn)
+            host_role = naming.parse_role_arn(record.profile.role_arn)
             assert not isinstance(host_role, str)  # validated when the profile was stored
             check_source_role(parsed, host_role, labels["source_role_arn"])
 
     new_mfa = current.mfa_serial
     if mfa_serial is not None:
         new_mfa = _checked(
-            labels["mfa_serial"], mfa_serial.strip() or None, aws_names.check_mfa_serial
+            labels["mfa_serial"], mfa_serial.strip() or None, naming.check_mfa_serial
         )
     new_name = current.session_name
     if session_name is not None:
         new_name = _checked(
-            labels["session_name"], session_name.strip() or None, aws_names.check_session_name
+            labels["session_name"], session_name.strip() or None, naming.check_session_name
         )
     settings = SourceSettings(new_kind, new_aws_profile, new_role, new_mfa, new_name)
     return SourceChange(settings, pair)

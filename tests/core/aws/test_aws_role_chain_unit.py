@@ -185,7 +185,7 @@ def test_caller_identity(fake_sts: FakeSts) -> None:
 
 
 def test_default_session_name_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ssmclient.core.aws_names import check_session_name
+    from ssmclient.core.aws.naming import check_session_name
 
     for user in ("alice", "Jane Doe, Ops", "x", "", "名前"):
         monkeypatch.setattr("getpass.getuser", lambda user=user: user)

@@ -18,7 +18,7 @@ from botocore.client import BaseClient
 from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.aws.client_config import ClientSettings, settings_from_env
 from ssmclient.core.aws.source_credentials import session_with_credentials, source_session
 from ssmclient.core.aws.step_errors import (
@@ -97,7 +97,7 @@ def ensure_not_expired(profile: PartyProfile) -> None:
 def chain_settings(record: ProfileRecord, external_id: str) -> ChainSettings:
     profile = record.profile
     session_name = record.source.session_name or default_session_name()
-    reason = aws_names.check_session_name(session_name)
+    reason = naming.check_session_name(session_name)
     if reason:
         raise InputError(f"session name: {reason}")
     duration = min(profile.session_duration or MAX_CHAINED_DURATION, MAX_CHAINED_DURATION)
@@ -214,7 +214,7 @@ class RoleChain:
         if self._mfa_prompt is None:
             raise InputError("MFA code: this profile needs one and nothing can ask for it")
         code = self._mfa_prompt(serial).strip()
-        reason = aws_names.check_mfa_code(code)
+        reason = naming.check_mfa_code(code)
         if reason:
             raise InputError(f"MFA code: {reason}")
         self._mfa_codes.append(code)

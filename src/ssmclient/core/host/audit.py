@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.aws.iam_policy import (
     Caller,
     Decision,
@@ -129,7 +129,7 @@ class _Party:
 
 
 def audit(facts: RoleFacts) -> list[Check]:
-    parsed = aws_names.parse_role_arn(facts.arn)
+    parsed = naming.parse_role_arn(facts.arn)
     partition = "aws" if isinstance(parsed, str) else parsed.partition
     party = _Party(facts, partition)
     checks: list[Check] = []
@@ -166,7 +166,7 @@ def _account_of(principal: str) -> str | None:
 
 
 def _caller_for(principal: str, partition: str) -> Caller | None:
-    role = aws_names.parse_role_arn(principal)
+    role = naming.parse_role_arn(principal)
     if not isinstance(role, str):
         arn = f"arn:{partition}:sts::{role.account}:assumed-role/{role.name}/partner-engineer"
         return Caller(arn=arn, account=role.account, role_arn=principal)
@@ -191,7 +191,7 @@ def _check_trust(party: _Party) -> Iterable[Check]:
     role_account = party.facts.account
 
     wide = [v for v in aws if v == "*"]
-    roles = [v for v in aws if not isinstance(aws_names.parse_role_arn(v), str)]
+    roles = [v for v in aws if not isinstance(naming.parse_role_arn(v), str)]
     roots = [v for v in aws if v != "*" and v not in roles]
     own = [v for v in aws if v != "*" and _account_of(v) == role_account]
     roots = [v for v in roots if v not in own]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ssmclient.core import aws_names
 from ssmclient.core.atomic_file import write_atomic
+from ssmclient.core.aws import naming
 from ssmclient.core.errors import ProfileFileError
 from ssmclient.core.profile_file import parse_profile_bytes, profile_to_mapping
 from ssmclient.core.profile_model import FORMAT_NAME, FORMAT_VERSION, ImportedProfile
@@ -73,7 +73,7 @@ def with_new_external_id(
 ) -> ImportedProfile:
     """The same party's profile with a new External ID (a rotation)."""
     new_id = external_id or new_external_id()
-    reason = aws_names.check_external_id(new_id)
+    reason = naming.check_external_id(new_id)
     if reason:
         raise ProfileFileError("external_id", reason)
     return replace(imported, external_id=new_id)
@@ -91,7 +91,7 @@ def write_profile(path: Path, imported: ImportedProfile) -> None:
 
 def party_name(role_arn: str) -> str | None:
     """The template's PartyName for a role it created (SSMStartSession_IAM_Role_<PartyName>)."""
-    parsed = aws_names.parse_role_arn(role_arn)
+    parsed = naming.parse_role_arn(role_arn)
     if isinstance(parsed, str) or not parsed.name.startswith(ROLE_PREFIX):
         return None
     return parsed.name.removeprefix(ROLE_PREFIX) or None
@@ -100,7 +100,7 @@ def party_name(role_arn: str) -> str | None:
 def stack_parameters(imported: ImportedProfile) -> list[tuple[str, str | None]]:
     """host-party-role.yaml's parameters for this profile; None where the file cannot say."""
     profile = imported.profile
-    partner = aws_names.parse_role_arn(profile.source_role_arn) if profile.source_role_arn else None
+    partner = naming.parse_role_arn(profile.source_role_arn) if profile.source_role_arn else None
     partner_account = None if partner is None or isinstance(partner, str) else partner.account
     partner_role = None if partner is None or isinstance(partner, str) else partner.name
     return [

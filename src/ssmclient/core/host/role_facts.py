@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.aws.iam_policy import as_list, statements
 from ssmclient.core.errors import InputError
 from ssmclient.core.host.host_clients import host_error
@@ -51,7 +51,7 @@ def _managed(iam: Any, arn: str) -> dict[str, Any]:
 
 
 def read_role(iam: Any, role_arn: str) -> RoleFacts:
-    parsed = aws_names.parse_role_arn(role_arn)
+    parsed = naming.parse_role_arn(role_arn)
     if isinstance(parsed, str):
         raise InputError(f"--role-arn: {parsed}")
     step = f"reading {role_arn}"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ssmclient.core import aws_names
+from ssmclient.core.aws import naming
 from ssmclient.core.aws.config_profiles import AwsConfigProfile
 from ssmclient.core.profile_model import ProfileRecord, SourceKind
 from ssmclient.gui.dialogs.buttons import accept_cancel
@@ -173,23 +173,23 @@ class SignInDialog(QDialog):
         if kind is SourceKind.ACCESS_KEY:
             key_id = self.key_id.text().strip()
             if key_id or not self._had_keys:
-                reason = aws_names.check_access_key_id(key_id)
+                reason = naming.check_access_key_id(key_id)
                 if reason:
                     return f"Access key ID: {reason}"
                 if not self.secret.text().strip():
                     return "Secret access key: enter the secret of this access key"
         role = self.role.text().strip()
         if role:
-            parsed = aws_names.parse_role_arn(role)
+            parsed = naming.parse_role_arn(role)
             if isinstance(parsed, str):
                 return f"Your role ARN: {parsed}"
         mfa = self.mfa.text().strip()
         if mfa:
-            reason = aws_names.check_mfa_serial(mfa)
+            reason = naming.check_mfa_serial(mfa)
             if reason:
                 return f"MFA device: {reason}"
         name = self.session_name.text().strip()
-        reason = aws_names.check_session_name(name) if name else None
+        reason = naming.check_session_name(name) if name else None
         if reason:
             return f"Session name: {reason}"
         return None

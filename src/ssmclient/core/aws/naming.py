@@ -1,4 +1,7 @@
-"""Validation of AWS identifiers: role ARNs, regions, tags, session names, MFA serials.
+"""AWS's naming rules: role ARNs, regions, tags, session names, MFA serials and codes.
+
+Imports no botocore (it reads botocore's partition file itself): the profile
+file's parser and the window's dialogs use it before botocore is loaded.
 
 Rules follow the IAM/STS/EC2 API references; each check returns a reason string
 (what is wrong) or None, so callers can put the field name in front.
