@@ -48,8 +48,7 @@ def _connector(
 
 def _check_arguments(args: argparse.Namespace) -> None:
     # Wrong input is exit 2 before the keyring or AWS is asked anything.
-    from ssmclient.core.sessions.connector import check_instance_id
-    from ssmclient.core.sessions.session_start import check_reason
+    from ssmclient.core.sessions.request import check_instance_id, check_reason
 
     check_instance_id(args.instance_id)
     check_reason(args.reason)

@@ -17,7 +17,7 @@ from ssmclient.core.profile_model import ProfileRecord
 from ssmclient.core.sessions.connector import SessionConnector
 from ssmclient.core.sessions.history import SessionHistory
 from ssmclient.core.sessions.plugin_discovery import PluginMissingError, PluginTooOldError
-from ssmclient.core.sessions.session_start import SessionDeniedError
+from ssmclient.core.sessions.session_api import SessionDeniedError
 from ssmclient.core.terminals.handoff import HandoffError
 from ssmclient.core.terminals.launchers import TerminalMissingError
 from ssmclient.sandbox.client import Sandbox

@@ -22,7 +22,7 @@ from ssmclient.core.profile_model import ProfileRecord
 from ssmclient.core.sessions import connector as connector_module
 from ssmclient.core.sessions.connector import SessionConnector
 from ssmclient.core.sessions.history import SessionHistory
-from ssmclient.core.sessions.session_start import StartedSession
+from ssmclient.core.sessions.session_api import StartedSession
 from ssmclient.sandbox.client import Sandbox
 from ssmclient.sandbox.session_program import read_records, secret_digest
 

@@ -6,7 +6,6 @@ session (StartSession).
 """
 
 import os
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,38 +15,29 @@ from ssmclient.core.sessions.credential_feed import CredentialFeed, FedCredentia
 from ssmclient.core.sessions.history import HistoryEntry, SessionHistory
 from ssmclient.core.sessions.inline_session import run_inline
 from ssmclient.core.sessions.plugin_discovery import Plugin, find_plugin
-from ssmclient.core.sessions.port_forward import PortForward
-from ssmclient.core.sessions.session_start import (
+from ssmclient.core.sessions.plugin_invocation import (
     PluginInvocation,
-    SessionRequest,
-    StartedSession,
     plugin_invocation,
+    variables_to_unset,
+)
+from ssmclient.core.sessions.port_forward import PortForward
+from ssmclient.core.sessions.request import (
+    SessionRequest,
+    check_instance_id,
     port_forward_request,
     shell_request,
     ssh_request,
-    start_session,
-    terminate_quietly,
-    variables_to_unset,
 )
+from ssmclient.core.sessions.session_api import StartedSession, start_session, terminate_quietly
 from ssmclient.core.terminals.handoff import HandoffError, HandoffServer, build_payload
 from ssmclient.core.terminals.launchers import ChosenTerminal, choose_terminal, open_window
-from ssmclient.core.text import quoted
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
     from ssmclient.core.aws.role_chain import RoleChain
 
-_INSTANCE_ID = re.compile(r"(i-[0-9a-f]{8}|i-[0-9a-f]{17}|mi-[0-9a-f]{17})", re.ASCII)
 HANDOFF_TIMEOUT = 30.0
-
-
-def check_instance_id(value: str) -> str:
-    if not _INSTANCE_ID.fullmatch(value):
-        raise InputError(
-            f"INSTANCE_ID: {quoted(value, 40)} is not an instance id (i-0123456789abcdef0)"
-        )
-    return value
 
 
 def _outcome(exc: BaseException) -> str:

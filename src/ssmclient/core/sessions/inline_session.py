@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Iterator
 
 from ssmclient.core.errors import SsmClientError
-from ssmclient.core.sessions.session_start import PluginInvocation
+from ssmclient.core.sessions.plugin_invocation import PluginInvocation
 
 _USER_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGQUIT", "SIGTSTP") if hasattr(signal, name)

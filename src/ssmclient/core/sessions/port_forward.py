@@ -8,7 +8,8 @@ from collections import deque
 from collections.abc import Callable
 
 from ssmclient.core.errors import SsmClientError
-from ssmclient.core.sessions.session_start import PluginInvocation, StartedSession
+from ssmclient.core.sessions.plugin_invocation import PluginInvocation
+from ssmclient.core.sessions.session_api import StartedSession
 from ssmclient.core.text import one_line
 
 _OPENED = re.compile(r"Port (\d+) opened for sessionId (\S+?)\.?\s*$")
