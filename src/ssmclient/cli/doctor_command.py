@@ -8,7 +8,7 @@ from ssmclient.cli.stored_profiles import load
 
 
 def run(args: argparse.Namespace) -> int:
-    from ssmclient.core.aws.doctor import diagnose
+    from ssmclient.core.doctor import diagnose
 
     store, record = load(args.profile)
     checks = diagnose(record, store, mfa_prompt=cli_mfa_prompt)

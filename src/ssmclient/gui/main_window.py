@@ -966,7 +966,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
         def work() -> list[Any]:
-            from ssmclient.core.aws.doctor import diagnose
+            from ssmclient.core.doctor import diagnose
 
             return diagnose(record, profile_actions.store(), mfa_prompt=self.mfa)
 

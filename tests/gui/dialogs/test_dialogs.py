@@ -211,7 +211,7 @@ def test_settings_dialog(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 def test_doctor_and_history_dialogs(qtbot: QtBot) -> None:
-    from ssmclient.core.aws.doctor import Check
+    from ssmclient.core.doctor import Check
     from ssmclient.core.sessions.history import HistoryEntry
 
     doctor = DoctorDialog("P")

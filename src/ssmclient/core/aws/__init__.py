@@ -1,4 +1,4 @@
-"""The AWS engine: hop-1 source credentials, the two-hop role chain, the inventory, doctor.
+"""The AWS engine: hop-1 source credentials, the two-hop role chain, the inventory.
 
 Qt-free and shared by the CLI and the GUI. Importing this package is cheap;
 the modules under it import botocore, so callers import them only when they

@@ -8,7 +8,7 @@ from ssmclient.gui.dialogs.buttons import close_only
 from ssmclient.gui.host_text import plain_label, shown
 
 if TYPE_CHECKING:  # the doctor module imports botocore; the window loads it only when used
-    from ssmclient.core.aws.doctor import Check
+    from ssmclient.core.doctor import Check
 
 
 class DoctorDialog(QDialog):

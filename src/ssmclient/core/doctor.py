@@ -1,4 +1,7 @@
-"""`doctor`: run each step of the chain on its own and report each, with a hint when it fails."""
+"""`doctor`: run each step on its own (source, hops, listing, plugin) and report each, with a hint.
+
+Above core/aws and core/sessions, since it checks every layer; neither knows it.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
