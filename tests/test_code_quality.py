@@ -39,3 +39,38 @@ def test_core_and_cli_never_import_qt() -> None:
         or "PyQt" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+# Each layer builds only on those below it: the core knows neither the CLI, the
+# window nor the sandbox; the AWS engine knows no sessions or terminals; only the
+# doctor, above them all, looks at every layer.
+LAYERS = {
+    "core": ("ssmclient.cli", "ssmclient.gui", "ssmclient.sandbox"),
+    "core/aws": ("ssmclient.core.sessions", "ssmclient.core.terminals", "ssmclient.core.doctor"),
+    "core/sessions": ("ssmclient.core.doctor",),
+    "core/terminals": ("ssmclient.core.sessions", "ssmclient.core.doctor"),
+}
+
+
+def test_each_layer_imports_only_what_is_below_it() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for layer, forbidden in LAYERS.items()
+        for path in sorted((ROOT / "src" / "ssmclient" / layer).rglob("*.py"))
+        for name in sorted(_imports(path))
+        if name.startswith(forbidden)
+    ]
+    assert offenders == []
