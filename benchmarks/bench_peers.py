@@ -8,7 +8,9 @@ ID) -> its listing, in a fresh process, against one in-process sandbox:
   with the tag filter), timed together;
 - aws-gate `list --format json` (boto3 upgraded: its pin predates endpoint settings);
 - ssm-connect and aws-ssm-juggle, whose listings exist only behind a menu: their
-  own listing code, called as their menu calls it.
+  own listing code, called as their menu calls it;
+- aws-ssm-tools `ssm-session --list` (it lists through ssm:GetInventory, which
+  the host role's policy does not grant: the table says how it fails).
 
 Each round runs every client once in a rotated order, after one unmeasured
 warm-up round; the table gives medians, the requests one run made (from the
@@ -23,6 +25,7 @@ Run by hand:
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -143,12 +146,17 @@ def clients(sandbox: Sandbox, server: SandboxServer, work: Path) -> dict[str, Li
         out = _run([str(peer_venv("aws-ssm-juggle") / "bin" / "python"), "-c", code], peers)
         return {row.split(" - ")[0] for row in json.loads(out.splitlines()[-1])}
 
+    def aws_ssm_tools() -> set[str]:
+        out = _run([str(peer_venv("aws-ssm-tools") / "bin" / "ssm-session"), "--list"], peers)
+        return {line.split()[0] for line in out.splitlines() if line.startswith("i-")}
+
     return {
         "ssmclient instances --json": ssmclient,
         "the blog's 3 AWS CLI commands": aws_cli_blog,
         "aws-gate 0.11.3 list": aws_gate,
         "ssm-connect 1.6.0 (its listing)": ssm_connect,
         "aws-ssm-juggle 26.3.0 (its listing)": aws_ssm_juggle,
+        "aws-ssm-tools 2.2.1 ssm-session --list": aws_ssm_tools,
     }
 
 
@@ -156,13 +164,19 @@ def measure(sandbox: Sandbox, listings: dict[str, Listing], runs: int) -> dict[s
     names = list(listings)
     times: dict[str, list[float]] = {name: [] for name in names}
     requests: dict[str, int] = {}
-    results: dict[str, set[str]] = {}
+    results: dict[str, set[str] | str] = {}
     for round_number in range(runs + 1):  # round 0 is the warm-up
         order = names[round_number % len(names) :] + names[: round_number % len(names)]
         for name in order:
             sandbox.clear_requests()
             began = time.perf_counter()
-            results[name] = listings[name]()
+            try:
+                results[name] = listings[name]()
+            except RuntimeError as exc:  # a peer that cannot list here: say how it fails
+                refused = re.search(r"error occurred \((\w+)\) when calling the (\w+)", str(exc))
+                results[name] = (
+                    f"{refused[1]} on {refused[2]}" if refused else str(exc).splitlines()[-1][-70:]
+                )
             took = time.perf_counter() - began
             if round_number:
                 times[name].append(took)
@@ -199,7 +213,10 @@ def main() -> int:
                 for name, samples in found["times"].items():
                     median = statistics.median(samples)
                     listed = found["results"][name]
-                    exact = "yes" if listed == party else f"no ({len(listed)} listed)"
+                    if isinstance(listed, str):
+                        exact = f"fails: {listed}"
+                    else:
+                        exact = "yes" if listed == party else f"no ({len(listed)} listed)"
                     calls = found["requests"][name]
                     print(f"{name:40} {median:7.2f}s {median / base:6.2f}x {calls:>9}  {exact}")
                 sandbox.clear_faults()

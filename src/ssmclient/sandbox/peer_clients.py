@@ -22,6 +22,7 @@ PEERS: dict[str, tuple[list[str], list[str]]] = {
     "aws-gate": (["aws-gate==0.11.3"], ["boto3", "botocore"]),
     "ssm-connect": (["ssm-connect==1.6.0"], []),
     "aws-ssm-juggle": (["aws-ssm-juggle==26.3.0"], []),
+    "aws-ssm-tools": (["aws-ssm-tools==2.2.1"], []),
 }
 
 
