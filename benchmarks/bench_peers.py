@@ -50,7 +50,7 @@ Listing = Callable[[], set[str]]
 def _run(argv: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"{argv[0]}: {done.stderr.strip()[-300:]}")
+        raise RuntimeError(f"{argv[0]}: {done.stderr.strip()[-2000:]}")
     return done.stdout
 
 

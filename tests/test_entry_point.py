@@ -68,3 +68,18 @@ def test_a_running_thread_is_left_to_finish(tmp_path: Path) -> None:
     )
     done = _run(tmp_path, code=code)
     assert (done.returncode, done.stdout.split()) == (0, ["normal", "exit", "thread", "finished"])
+
+
+def test_short_commands_run_without_the_cycle_collector(tmp_path: Path) -> None:
+    code = (
+        "import gc, sys\n"
+        "import ssmclient.cli.main as cli\n"
+        "cli.main = lambda argv: print(argv[0], gc.isenabled(), flush=True) or 0\n"
+        "sys.argv = ['ssmclient', *sys.argv[1:]]\n"
+        "from ssmclient.__main__ import main\n"
+        "sys.exit(main())\n"
+    )
+    seen = [
+        _run(tmp_path, command, code=code).stdout.strip() for command in ("instances", "forward")
+    ]
+    assert seen == ["instances False", "forward True"]  # a long-running command keeps it

@@ -1,12 +1,14 @@
 """Entry point of the `ssmclient` command: the CLI for sub-commands, the GUI otherwise."""
 
+import gc
 import os
 import sys
 import threading
 
-# Commands whose every effect is complete (written, closed, flushed) when they
-# return, and which leave nothing for interpreter teardown to do.
-_NO_TEARDOWN_COMMANDS = frozenset({"instances", "profile", "doctor", "history"})
+# Short commands: every effect is complete (written, closed, flushed) when they
+# return, they leave nothing for interpreter teardown to do, and they end
+# within seconds.
+_SHORT_COMMANDS = frozenset({"instances", "profile", "doctor", "history"})
 
 
 def main() -> int:
@@ -24,10 +26,18 @@ def main() -> int:
         from ssmclient.core.terminals.handoff import run_helper_command
 
         return run_helper_command(argv)
+    short = bool(argv) and argv[0] in _SHORT_COMMANDS
+    if short:
+        # Without the cycle collector: parsing botocore's models makes a
+        # million objects, and each collection walks the whole growing heap
+        # again (0.1-0.15 s of a 0.7 s listing, benchmarks/bench_peers.py). What
+        # cycles these commands leave are freed with the process, seconds later.
+        # Long-running commands (connect, forward, the window) keep it.
+        gc.disable()
     from ssmclient.cli.main import main as cli_main
 
     status = cli_main(argv)
-    if argv and argv[0] in _NO_TEARDOWN_COMMANDS:
+    if short:
         _exit_without_teardown(status)
     return status
 
