@@ -92,9 +92,12 @@ def test_no_secret_in_files_command_lines_or_output(
         )
         env.pop("AWS_ACCESS_KEY_ID")
         env.pop("AWS_SECRET_ACCESS_KEY")
-        ssmclient("instances", "--profile", NAME, "--json")
+        ssmclient("--verbose", "instances", "--profile", NAME, "--json")
         ssmclient("doctor", "--profile", NAME)
-        ssmclient("connect", "--profile", NAME, target, "--terminal", "inline", stdin="exit\n")
+        ssmclient(
+            *("--verbose", "connect", "--profile", NAME, target, "--terminal", "inline"),
+            stdin="exit\n",
+        )
         forward = subprocess.Popen(
             [*SSMCLIENT, "forward", "--profile", NAME, target, "--port", "5432"],
             env=env,
@@ -114,7 +117,9 @@ def test_no_secret_in_files_command_lines_or_output(
             *("profile", "set-source", NAME, "--source-role-arn", scenario.partner_mfa_role_arn),
             *("--mfa-serial", scenario.mfa_serial),
         )
-        ssmclient("instances", "--profile", NAME, SSMCLIENT_MFA_CODE=scenario.mfa_code)
+        ssmclient(
+            *("--verbose", "instances", "--profile", NAME), SSMCLIENT_MFA_CODE=scenario.mfa_code
+        )
         ssmclient("history", "--json")
         written = {
             path: path.read_bytes().decode("utf-8", "replace")
@@ -135,7 +140,11 @@ def test_no_secret_in_files_command_lines_or_output(
     assert secrets["an issued secret or session token"]  # the run did chain the roles
     assert len(session_tokens) >= 2  # connect, forward
     assert any("ssmclient" in line for line in command_lines.seen)  # the sampler saw us
-    assert written  # profiles.json, history.jsonl, ...
+    assert written  # profiles.json, history.jsonl, the support log, ...
+    support_log = next(text for path, text in written.items() if path.name == "ssmclient.log")
+    assert "assumed arn:aws:sts::" in support_log  # it did log every step of the chain
+    assert "session " in support_log
+    assert " started on " in support_log
     places = {
         **{f"file {path}": text for path, text in written.items()},
         **{f"command line {n}": line for n, line in enumerate(command_lines.seen)},

@@ -1,11 +1,14 @@
 """`ssmclient` dispatch: parse, run, and turn every failure into one line and an exit code."""
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from ssmclient.cli.output import err
 from ssmclient.core.errors import InputError, SsmClientError, user_message
+
+logger = logging.getLogger("ssmclient.cli")
 
 COMMANDS = (
     "profile",
@@ -22,8 +25,9 @@ COMMANDS = (
 
 def main(argv: Sequence[str]) -> int:
     try:
-        return _run(list(argv))
+        status = _run(list(argv))
     except SsmClientError as exc:
+        logger.error("%s", exc.message)
         err(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -35,6 +39,7 @@ def main(argv: Sequence[str]) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
+        logger.exception("internal error")
         if os.environ.get("SSMCLIENT_DEBUG"):
             raise
         message = user_message(exc)
@@ -43,6 +48,17 @@ def main(argv: Sequence[str]) -> int:
             return 1
         err(f"internal error: {type(exc).__name__}: {exc} (set SSMCLIENT_DEBUG=1 for details)")
         return 1
+    logger.info("exit %d", status)
+    return status
+
+
+def _start_log(command: str | None, *, verbose: bool) -> None:
+    from ssmclient import __version__
+    from ssmclient.core import diagnostic_log
+    from ssmclient.core.paths import config_dir
+
+    diagnostic_log.start(config_dir(), verbose=verbose)
+    logger.info("ssmclient %s: %s", __version__, command or "window")
 
 
 def _run(argv: list[str]) -> int:
@@ -55,6 +71,8 @@ def _run(argv: list[str]) -> int:
             raise _unknown_command(argv[0])
         gui_file, argv = argv[0], argv[1:]
     args = parser.parse_args(argv)
+    if args.command != "sandbox" and not args.sandbox:
+        _start_log(args.command, verbose=args.verbose)
     if args.command is None:
         return _run_gui(gui_file, sandbox=args.sandbox)
     if gui_file is not None:

@@ -45,6 +45,12 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ssmclient {__version__}")
     parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="say each step on standard error too (the support log always gets them)",
+    )
+    parser.add_argument(
         "--sandbox", action="store_true", help="run against the built-in local AWS sandbox"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)

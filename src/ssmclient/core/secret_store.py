@@ -9,6 +9,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from ssmclient.core.diagnostic_log import mask_secret
 from ssmclient.core.errors import KeyringError
 
 SERVICE = "ssmclient"
@@ -85,9 +86,13 @@ class SecretStore:
     def get(self, key: str) -> str | None:
         with _keyring_errors():
             value = _backend().get_password(self.service, key)
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        mask_secret(value)
+        return value
 
     def set(self, key: str, value: str) -> None:
+        mask_secret(value)
         with _keyring_errors():
             _backend().set_password(self.service, key, value)
 

@@ -6,6 +6,7 @@ escapes a worker thread, shown on the GUI thread. Workers of ours report
 their own failures (workers.Failure); this is for bugs.
 """
 
+import logging
 import sys
 import threading
 import traceback
@@ -57,6 +58,7 @@ class CrashReporter(QObject):
     def _show(self, summary: str, details: str) -> None:
         self.shown += 1
         sys.stderr.write(details)
+        logging.getLogger("ssmclient.gui").error("internal error: %s\n%s", summary, details)
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle("ssmclient: internal error")

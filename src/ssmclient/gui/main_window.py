@@ -7,6 +7,7 @@ those for a listing no longer shown (another profile selected, Cancel, a newer
 Refresh) are dropped.
 """
 
+import logging
 import shlex
 import sys
 from collections.abc import Callable
@@ -623,6 +624,7 @@ class MainWindow(QMainWindow):
         """A task's failure: the banner, and the crash dialog too for a bug."""
         if failure.internal and self.crash is not None:
             self.crash.report(failure.message, failure.details)
+        logging.getLogger("ssmclient.gui").error("%s", failure.message)
         messages.bridge().error(failure.message)
 
     # -- MFA ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ concurrently. Clients are made on the calling thread (botocore sessions are
 not thread-safe) and each worker uses its own region's client (clients are).
 """
 
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,6 +24,8 @@ from ssmclient.core.profile_model import InstanceTag
 if TYPE_CHECKING:
     from types_boto3_ec2.client import EC2Client
     from types_boto3_ssm.client import SSMClient
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # DescribeInstances' maximum: one call per 1000 instances
 PING_IDS_PER_CALL = 50  # DescribeInstanceInformation's InstanceIds filter and page limit
@@ -305,4 +308,11 @@ def list_instances(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     instances.sort(key=lambda i: _sort_key(i, order))
+    logger.info(
+        "listed %d instances tagged %s in %s; ping statuses unknown in: %s",
+        len(instances),
+        tag.key,
+        ", ".join(regions),
+        ", ".join(f"{region} ({why})" for region, why in unreadable.items()) or "none",
+    )
     return Inventory(instances, unreadable)

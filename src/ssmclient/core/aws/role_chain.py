@@ -7,6 +7,7 @@ code is asked for only then. Credentials stay in memory; nothing is written.
 """
 
 import getpass
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from ssmclient.core.aws.step_errors import (
     hop1_step,
     hop2_step,
 )
+from ssmclient.core.diagnostic_log import mask_secret
 from ssmclient.core.errors import InputError, SsmClientError
 from ssmclient.core.profile_model import PartyProfile, ProfileRecord
 from ssmclient.core.profile_store import ProfileStore
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
 MAX_CHAINED_DURATION = 3600
 # What a session-manager-plugin must have left when it starts (it keeps them).
 PLUGIN_MIN_LIFETIME = 15 * 60
+
+logger = logging.getLogger(__name__)
 
 MfaPrompt = Callable[[str], str]
 """Given the MFA device serial, returns the 6-digit code (CLI: terminal or env; GUI: a dialog)."""
@@ -218,6 +222,7 @@ class RoleChain:
         if reason:
             raise InputError(f"MFA code: {reason}")
         self._mfa_codes.append(code)
+        mask_secret(code)
         return {"SerialNumber": serial, "TokenCode": code}
 
     def _assume(
@@ -243,6 +248,8 @@ class RoleChain:
     @staticmethod
     def _metadata(response: dict[str, Any]) -> dict[str, str]:
         creds = response["Credentials"]
+        mask_secret(creds["SecretAccessKey"])
+        mask_secret(creds["SessionToken"])
         expiration = creds["Expiration"]
         return {
             "access_key": creds["AccessKeyId"],
@@ -255,11 +262,13 @@ class RoleChain:
 
     @staticmethod
     def _result(role_arn: str, response: dict[str, Any]) -> HopResult:
-        return HopResult(
+        result = HopResult(
             role_arn=role_arn,
             assumed_role_arn=str(response["AssumedRoleUser"]["Arn"]),
             expiration=response["Credentials"]["Expiration"],
         )
+        logger.info("assumed %s until %s", result.assumed_role_arn, result.expiration.isoformat())
+        return result
 
     def _refreshable(
         self,

@@ -5,6 +5,7 @@ that already holds fresh hop-2 credentials makes exactly one AWS request per
 session (StartSession).
 """
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
     from ssmclient.core.aws.role_chain import RoleChain
 
+logger = logging.getLogger(__name__)
 HANDOFF_TIMEOUT = 30.0
 
 
@@ -165,6 +167,7 @@ class SessionConnector:
         session_id: str | None,
         outcome: str,
     ) -> None:
+        logger.info("session %s on %s (%s): %s", session_id, request.target, region, outcome)
         self.history.append(
             HistoryEntry.now(
                 profile=self.record.name,

@@ -7,14 +7,18 @@ that flashes and closes.
 
 import contextlib
 import json
+import logging
 from dataclasses import dataclass, field
 
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
+from ssmclient.core.diagnostic_log import mask_secret
 from ssmclient.core.errors import InputError, SsmClientError
 from ssmclient.core.sessions.request import SessionRequest
 from ssmclient.core.text import quoted
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,17 @@ def start_session(ssm: BaseClient, request: SessionRequest, region: str) -> Star
     try:
         response = ssm.start_session(**request.api_parameters())  # type: ignore[attr-defined]
     except (ClientError, BotoCoreError) as exc:
-        raise _start_error(exc, quoted(request.target)) from None
+        error = _start_error(exc, quoted(request.target))
+        logger.error("%s", error.message)
+        raise error from None
+    mask_secret(response["TokenValue"])
+    logger.info(
+        "session %s started on %s (%s, %s)",
+        response["SessionId"],
+        request.target,
+        request.document_name,
+        region,
+    )
     return StartedSession(
         session_id=response["SessionId"],
         token_value=response["TokenValue"],
