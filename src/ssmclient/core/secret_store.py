@@ -24,6 +24,11 @@ LOCKED_MESSAGE = (
     "manager and unlock the default keyring) and try again"
 )
 
+# Windows Credential Manager's limit for one entry's secret (CRED_MAX_CREDENTIAL_BLOB_SIZE),
+# which keyring fills with the value in UTF-16. One entry per secret, each checked
+# against it: the longest External ID (1224 characters) takes 2448 bytes.
+MAX_ENTRY_BYTES = 2560
+
 # Backends that keep secrets in files of their own (keyrings.alt's), store
 # nothing (null) or always fail. When keyring chains several backends, a write
 # may fall through to any of them, so each one in the chain is checked.
@@ -93,6 +98,12 @@ class SecretStore:
 
     def set(self, key: str, value: str) -> None:
         mask_secret(value)
+        if len(value.encode("utf-16-le")) > MAX_ENTRY_BYTES:
+            # Said here, on every platform, rather than only on Windows where it fails.
+            raise KeyringError(
+                f"a secret of {len(value)} characters is too long for the OS keyring "
+                f"(Windows keeps at most {MAX_ENTRY_BYTES // 2} per entry)"
+            )
         with _keyring_errors():
             _backend().set_password(self.service, key, value)
 
