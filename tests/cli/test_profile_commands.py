@@ -364,3 +364,22 @@ def test_unreadable_aws_config_is_one_line(
     status, _, err = run(capsys, "profile", "set-source", NAME, "--aws-profile", "p")
     assert status == 2
     assert "--aws-profile: your AWS config cannot be read" in one_error_line(err)
+
+
+def test_cleanup_lists_then_removes_what_a_set_aside_store_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], memory_keyring: MemoryKeyring
+) -> None:
+    status, out, _ = run(capsys, "profile", "cleanup")
+    assert (status, out) == (0, "No keyring entries are left over from set-aside profile stores.\n")
+    run(capsys, "profile", "import", str(write_profile(tmp_path, example(name="old party"))))
+    store_file = tmp_path / "config" / "profiles.json"
+    store_file.write_bytes(store_file.read_bytes()[:-20])  # damaged
+    new = write_profile(tmp_path, example(name="new party"), "new.ssmprofile")
+    status, _, err = run(capsys, "profile", "import", str(new))
+    assert status == 0
+    assert "secrets stay in the keyring until `ssmclient profile cleanup`" in err
+    status, out, _ = run(capsys, "profile", "cleanup", "--yes")
+    assert status == 0
+    assert "1 keyring entries of 1 profile(s) no longer in the store" in out
+    assert out.endswith("Removed 1 keyring entries; the set-aside files themselves are kept.\n")
+    assert len(memory_keyring.entries) == 1  # the new party's External ID

@@ -280,3 +280,30 @@ def test_a_store_that_cannot_be_read_is_reported_and_never_moved_aside(
     assert store.path.read_bytes() == before
     assert [r.name for r in store.profiles()] == [first.name]
     assert memory_keyring.entries == entries
+
+
+def test_secrets_left_by_a_set_aside_store_are_listed_and_removed(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
+    lost = store.save_import(imported(name="lost party")).record
+    kept = store.save_import(imported(name="kept party")).record
+    store.path.write_bytes(store.path.read_bytes()[:-20])  # damaged: no longer parses
+    fresh = store.save_import(imported(name="kept party")).record  # sets the old store aside
+    assert fresh.id != kept.id
+    assert store.leftover_secrets()[0].profile_ids == tuple(sorted((lost.id, kept.id)))
+    # An id still in the store is never a leftover, even when a set-aside file names it.
+    (store.directory / f"{STORE_FILE}.unreadable-extra").write_text(fresh.id, encoding="utf-8")
+    leftovers = store.leftover_secrets()
+    assert [leftover.set_aside.name for leftover in leftovers] == [
+        leftovers[0].set_aside.name
+    ]  # the extra file names only a current profile: nothing from it
+    assert set(leftovers[0].keys) == {
+        secret_store.external_id_key(lost.id),
+        secret_store.external_id_key(kept.id),
+    }
+    assert store.remove_leftover_secrets(leftovers) == 2
+    assert memory_keyring.entries == {
+        ("ssmclient", secret_store.external_id_key(fresh.id)): "ExternalID3rdPartyA"
+    }
+    assert store.leftover_secrets() == []
+    assert len(store.set_aside_stores()) == 2  # the files themselves are kept

@@ -96,6 +96,12 @@ def build_parser() -> ArgumentParser:
     p_remove.add_argument("name", metavar="NAME")
     p_remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    p_cleanup = profile_commands.add_parser(
+        "cleanup",
+        help="remove keyring entries left by profile stores that were set aside as unreadable",
+    )
+    p_cleanup.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     instances = commands.add_parser("instances", help="list the instances shared with you")
     instances.add_argument("--profile", required=True, metavar="NAME")
     instances.add_argument(

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
         "show": _show,
         "set-source": _set_source,
         "remove": _remove,
+        "cleanup": _cleanup,
     }
     return handlers[args.profile_command](store, args)
 
@@ -52,7 +53,10 @@ def _import(store: ProfileStore, args: argparse.Namespace) -> int:
             return 1
     result = store.save_import(imported)
     if result.set_aside is not None:
-        err(f"warning: the unreadable profile store was kept as {result.set_aside}")
+        err(
+            f"warning: the unreadable profile store was kept as {result.set_aside}; "
+            "its profiles' secrets stay in the keyring until `ssmclient profile cleanup`"
+        )
     verb = "Updated" if result.replaced else "Imported"
     profile = imported.profile
     out(
@@ -217,4 +221,23 @@ def _remove(store: ProfileStore, args: argparse.Namespace) -> int:
         return 1
     store.remove(record.name)
     out(f"Removed profile {quoted(record.name)} and its keyring entries.")
+    return 0
+
+
+def _cleanup(store: ProfileStore, args: argparse.Namespace) -> int:
+    leftovers = store.leftover_secrets()
+    if not leftovers:
+        out("No keyring entries are left over from set-aside profile stores.")
+        return 0
+    for leftover in leftovers:
+        out(
+            f"{leftover.set_aside.name}: {len(leftover.keys)} keyring entries of "
+            f"{len(leftover.profile_ids)} profile(s) no longer in the store"
+        )
+    total = sum(len(leftover.keys) for leftover in leftovers)
+    if not confirm(f"Remove these {total} keyring entries?", assume_yes=args.yes):
+        out("Nothing removed.")
+        return 1
+    removed = store.remove_leftover_secrets(leftovers)
+    out(f"Removed {removed} keyring entries; the set-aside files themselves are kept.")
     return 0

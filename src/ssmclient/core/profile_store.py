@@ -8,6 +8,7 @@ never overwritten: a write first moves it aside and says where it went.
 
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +82,20 @@ def _record_from_json(entry: Any) -> ProfileRecord:
 
 class UnreadableStoreError(StoreError):
     """The store was read but is not a store ssmclient can parse (the only kind moved aside)."""
+
+
+# Profile ids (the keyring's keys) as they appear in any store file, parsable or not.
+_PROFILE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_SET_ASIDE_READ_LIMIT = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LeftoverSecrets:
+    """Keyring entries of profiles that are only in a store set aside as unreadable."""
+
+    set_aside: Path
+    profile_ids: tuple[str, ...]
+    keys: tuple[str, ...]
 
 
 class ProfileStore:
@@ -267,6 +282,51 @@ class ProfileStore:
         if key_id is None or secret is None:
             return None
         return key_id, secret
+
+    # -- what set-aside stores left in the keyring ----------------------------------
+
+    def set_aside_stores(self) -> list[Path]:
+        return sorted(self.directory.glob(f"{STORE_FILE}.unreadable-*"))
+
+    def leftover_secrets(self) -> list[LeftoverSecrets]:
+        """The keyring entries of profiles found in set-aside stores and not in this one.
+
+        A set-aside store did not parse, so its ids are looked for as text; an id
+        of a profile still in the store is never counted (its secrets are in use).
+        """
+        current = {record.id for record in self._read()}
+        found: list[LeftoverSecrets] = []
+        for aside in self.set_aside_stores():
+            try:
+                with aside.open("rb") as file:
+                    text = file.read(_SET_ASIDE_READ_LIMIT).decode("utf-8", "replace")
+            except OSError as exc:
+                raise StoreError(f"cannot read {aside}: {exc.strerror}") from None
+            ids = sorted(set(_PROFILE_ID.findall(text)) - current)
+            keys = [
+                key
+                for profile_id in ids
+                for key in secret_store.all_keys(profile_id)
+                if self.secrets.get(key) is not None
+            ]
+            if keys:
+                owners = tuple(sorted({key.split("/", 1)[0] for key in keys}))
+                found.append(LeftoverSecrets(aside, owners, tuple(keys)))
+        return found
+
+    def remove_leftover_secrets(self, leftovers: list[LeftoverSecrets]) -> int:
+        """Delete those entries (checked again under the lock); returns how many went."""
+        with self._locked():
+            current = {record.id for record in self._read()}
+            keys = [
+                key
+                for leftover in leftovers
+                for key in leftover.keys
+                if key.split("/", 1)[0] not in current
+            ]
+            for key in keys:
+                self.secrets.delete(key)
+        return len(keys)
 
     def remove(self, name: str) -> ProfileRecord:
         """Remove a profile and its keyring entries, all or nothing.
