@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from cli_support import one_error_line
+from ssmclient.core.paths import config_dir
+from ssmclient.core.profile_store import ProfileStore
+from ssmclient.core.secret_store import external_id_key
 from ssmclient.sandbox.client import Sandbox
+
+from keyring_support import MemoryKeyring
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -80,6 +85,24 @@ def test_wrong_external_id_is_one_line_naming_hop2(
     assert line.startswith(f"ssmclient: hop 2 ({cli_alice.scenario.host_role_arn}): AccessDenied")
     assert "ask the host: cloud-ops@sandbox.invalid" in line
     assert "NotTheRightOne-42" not in line
+
+
+def test_an_external_id_sts_quotes_back_is_masked(
+    cli_alice: Sandbox, imported: str, run: Run, memory_keyring: MemoryKeyring
+) -> None:
+    # A keyring entry changed behind ssmclient's back (the file's parser would
+    # refuse it): STS answers, as AWS does, with a ValidationError quoting it.
+    record = ProfileStore(config_dir()).get(imported)
+    bad = "Secret External 42"
+    memory_keyring.entries[("ssmclient", external_id_key(record.id))] = bad
+    status, _, err = run("instances", "--profile", imported, "--json")
+    assert status == 1
+    line = one_error_line(err)
+    assert line.startswith(
+        f"ssmclient: hop 2 ({cli_alice.scenario.host_role_arn}): ValidationError"
+    )
+    assert "Value '***' at 'externalId'" in line  # echoed, and masked
+    assert bad not in line
 
 
 def test_expired_profile_refuses_to_list(
