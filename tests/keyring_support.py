@@ -24,6 +24,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         self.entries: dict[tuple[str, str], str] = {}
         self.locked = False
         self.fail_writes = False
+        self.writes_left: int | None = None  # a number: writes after it fail (mid-write faults)
 
     def _check(self) -> None:
         if self.locked:
@@ -35,6 +36,10 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         self._check()
+        if self.writes_left is not None:
+            if self.writes_left <= 0:
+                raise keyring.errors.PasswordSetError("write refused")
+            self.writes_left -= 1
         if self.fail_writes:
             raise keyring.errors.PasswordSetError("write refused")
         self.entries[(service, username)] = password

@@ -1,7 +1,9 @@
 """`ssmclient profile ...` in-process: outputs, exit codes and one-line errors."""
 
+import errno
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -383,3 +385,58 @@ def test_cleanup_lists_then_removes_what_a_set_aside_store_left(
     assert "1 keyring entries of 1 profile(s) no longer in the store" in out
     assert out.endswith("Removed 1 keyring entries; the set-aside files themselves are kept.\n")
     assert len(memory_keyring.entries) == 1  # the new party's External ID
+
+
+@pytest.mark.parametrize(
+    ("where", "code"),
+    [("mkstemp", errno.EROFS), ("fsync", errno.ENOSPC)],
+    ids=["read-only", "full"],
+)
+def test_a_read_only_or_full_config_dir_is_one_line_and_changes_nothing(
+    imported: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    code: int,
+) -> None:
+    from ssmclient.core import atomic_file
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    before = dict(memory_keyring.entries)
+    with monkeypatch.context() as patched:
+        target = atomic_file.tempfile if where == "mkstemp" else atomic_file.os
+        patched.setattr(target, where, refuse)
+        other = write_profile(tmp_path, example(name="Other party"), "other.ssmprofile")
+        status, _, err = run(capsys, "profile", "import", str(other))
+    assert status != 0
+    line = one_error_line(err)
+    assert "cannot write the profile store" in line
+    assert os.strerror(code) in line
+    assert memory_keyring.entries == before  # the new External ID was taken back
+    status, out, _ = run(capsys, "profile", "list", "--json")
+    assert status == 0  # still usable, and nothing lost
+    assert [row["name"] for row in json.loads(out)] == [NAME]
+
+
+def test_a_keyring_failing_mid_write_changes_nothing(
+    imported: Path,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = dict(memory_keyring.entries)
+    _, shown_before, _ = run(capsys, "profile", "show", NAME, "--json")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"))
+    memory_keyring.writes_left = 1  # the key id is written, the secret is refused
+    status, _, err = run(
+        capsys, "profile", "set-source", NAME, "--access-key-id", "AKIAIOSFODNN7EXAMPLE"
+    )
+    memory_keyring.writes_left = None
+    assert status != 0
+    assert "keyring" in one_error_line(err)
+    assert memory_keyring.entries == before
+    assert run(capsys, "profile", "show", NAME, "--json")[1] == shown_before
