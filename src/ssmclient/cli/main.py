@@ -125,6 +125,13 @@ def _run_gui(file: str | None, *, sandbox: bool) -> int:
             from ssmclient.sandbox_missing import sandbox_missing
 
             raise sandbox_missing(ImportError(name="ssmclient.sandbox"))
+    import importlib.util
+
+    if importlib.util.find_spec("ssmclient.gui") is None:
+        raise SsmClientError(
+            "this is ssmclient's headless install, without the desktop window: use its "
+            "commands (`ssmclient --help`), or install the desktop app (`pip install ssmclient`)"
+        )
     from ssmclient.gui.display_check import display_problem
 
     problem = display_problem()
