@@ -18,7 +18,7 @@ from cli_support import one_error_line
 from ssmclient.cli import prompts
 from ssmclient.cli.parser import build_parser
 from ssmclient.cli.session_commands import tty_mfa_prompt
-from ssmclient.core.errors import InputError, SsmClientError
+from ssmclient.core.errors import SsmClientError
 from ssmclient.core.paths import config_dir as configured_dir
 from ssmclient.core.profile_model import (
     DEFAULT_DOCUMENTS,
@@ -352,7 +352,8 @@ def test_mfa_code_is_read_from_the_terminal_without_echo(
     assert sys.stdin.read() == "999999\n"  # stdin untouched
 
 
-def test_a_malformed_mfa_code_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SSMCLIENT_MFA_CODE", "12345")
-    with pytest.raises(InputError, match="MFA code: must be exactly 6 digits"):
-        tty_mfa_prompt("arn:aws:iam::1:mfa/me")
+def test_the_code_is_handed_to_the_chain_which_checks_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One check for every prompt: the role chain's (a malformed code is refused there
+    # before any AssumeRole, tests/core/aws/test_aws_role_chain_unit.py).
+    monkeypatch.setenv("SSMCLIENT_MFA_CODE", " 12345 ")
+    assert tty_mfa_prompt("arn:aws:iam::1:mfa/me") == " 12345 "  # the chain strips it too

@@ -57,7 +57,11 @@ def test_version_output() -> None:
     assert result.stdout == f"ssmclient {__version__}\n"
 
 
-def test_the_window_without_a_screen_is_one_line_and_loads_no_qt(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [(), ("--sandbox",)], ids=["window", "sandbox window"])
+def test_the_window_without_a_screen_is_one_line_and_loads_no_qt(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    # The sandbox window starts no support log: its error must still be said once.
     env = {
         k: v
         for k, v in os.environ.items()
@@ -65,7 +69,7 @@ def test_the_window_without_a_screen_is_one_line_and_loads_no_qt(tmp_path: Path)
     }
     env["SSMCLIENT_CONFIG_DIR"] = str(tmp_path / "config")
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=60
     )
     *said, report = result.stderr.splitlines()
     assert json.loads(report) == {"status": 1, "heavy": []}

@@ -15,15 +15,15 @@ log = logging.getLogger("ssmclient.tests")
 def test_registered_secrets_and_credential_shapes_are_masked() -> None:
     mask_secret("ExternalID3rdPartyA-0123")
     text = masked(
-        "id ExternalID3rdPartyA-0123 key AKIAIOSFODNN7EXAMPLE "
-        "secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY "
+        "id ExternalID3rdPartyA-0123 key AKIAQWERTYUIOPLKJHGF "
+        "secret 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 "
         "token " + "IQoJb3JpZ2luX2VjE" * 10 + " "
         "ExternalId=another-id-9 Signature=" + "a" * 64
     )
     assert "ExternalID3rdPartyA-0123" not in text
     assert "AKIA…" in text
-    assert "IOSFODNN7EXAMPLE" not in text
-    assert "wJalrXUtnFEMI" not in text
+    assert "QWERTYUIOPLKJHGF" not in text
+    assert "zZx9ShapedLike" not in text
     assert "IQoJb3JpZ2lu" not in text
     assert "another-id-9" not in text
     assert "a" * 64 not in text
