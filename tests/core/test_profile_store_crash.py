@@ -5,12 +5,13 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ssmclient.core.profile_store import ProfileStore
+
+from crash_support import kill_while_writing
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 
@@ -42,18 +43,7 @@ def test_store_always_loads_after_a_writer_is_killed(tmp_path: Path) -> None:
     }
     rng = random.Random(20261128)
     for _ in range(30):
-        writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(directory)],
-            stdout=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        assert writer.stdout is not None
-        assert writer.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0, 0.05))
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        writer.stdout.close()
+        kill_while_writing(WRITER, [str(directory)], env, rng)
         records = ProfileStore(directory).profiles()  # raises if the store does not parse
         assert 1 <= len(records) <= 7
         # Never mistaken for a corrupt store (which the next import would move aside).

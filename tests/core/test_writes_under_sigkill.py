@@ -8,15 +8,14 @@ whole), each written in a tight loop by a child that is killed mid-way.
 import os
 import random
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ssmclient.core.app_settings import AppSettings, SettingsStore
 from ssmclient.core.sessions.history import SessionHistory
+
+from crash_support import kill_while_writing
 
 WRITERS = {
     "history": """
@@ -55,18 +54,7 @@ def test_a_killed_writer_leaves_a_file_that_loads(tmp_path: Path, kind: str) -> 
     rng = random.Random(20261203)
     kept = 0
     for _ in range(20):
-        writer = subprocess.Popen(
-            [sys.executable, "-c", WRITERS[kind], str(tmp_path)],
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ},
-        )
-        assert writer.stdout is not None
-        assert writer.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0, 0.05))
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        writer.stdout.close()
+        kill_while_writing(WRITERS[kind], [str(tmp_path)], os.environ, rng)
         if kind == "history":
             entries, unreadable = SessionHistory(tmp_path).entries()
             assert entries  # every complete line reads back
