@@ -259,3 +259,43 @@ def test_ready_pages_come_region_by_region_in_the_order_asked(clients: Clients) 
         on_ready=lambda page: ready.append([i.instance_id for i in page]),
     )
     assert ready == [["i-7"], ["i-8"], ["i-1"]]
+
+
+class _PagedEc2:
+    """Enough of an EC2 client for `_describe_pages`: botocore's events, two XML pages."""
+
+    def __init__(self) -> None:
+        from botocore.hooks import HierarchicalEmitter
+
+        self.meta = type("Meta", (), {"events": HierarchicalEmitter()})()
+        self.second_asked = threading.Event()
+
+    def describe_instances(self, **params: Any) -> dict[str, Any]:
+        token = params.get("NextToken")
+        if token == "page-2":
+            self.second_asked.set()
+        body = b"<r><nextToken>page-2</nextToken></r>" if token is None else b"<r/>"
+        self.meta.events.emit(
+            "before-parse.ec2.DescribeInstances",
+            response_dict={"status_code": 200, "body": body},
+        )
+        page: dict[str, Any] = {"Reservations": [{"Instances": [_raw(f"i-{token or 1}", "a")]}]}
+        if token is None:
+            page["NextToken"] = "page-2"
+        return page
+
+
+def test_the_next_page_is_asked_for_before_this_one_is_used() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ssmclient.core.aws.inventory import _describe_pages
+
+    ec2 = _PagedEc2()
+    with ThreadPoolExecutor(max_workers=2) as ahead:
+        pages = _describe_pages(ec2, "us-east-1", TAG, ahead)  # type: ignore[arg-type]
+        first = next(pages)
+        # Still holding the first page, the second is already being fetched.
+        assert ec2.second_asked.wait(timeout=5)
+        rest = list(pages)
+    assert [i.instance_id for i in first] == ["i-1"]
+    assert [[i.instance_id for i in page] for page in rest] == [["i-page-2"]]

@@ -5,11 +5,13 @@ concurrently. Clients are made on the calling thread (botocore sessions are
 not thread-safe) and each worker uses its own region's client (clients are).
 """
 
+import html
 import logging
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # DescribeInstances' maximum: one call per 1000 instances
+_NEXT_TOKEN = re.compile(rb"<nextToken>([^<]+)</nextToken>")  # in its XML answer
 PING_IDS_PER_CALL = 50  # DescribeInstanceInformation's InstanceIds filter and page limit
 PING_WORKERS = 8  # concurrent ping batches: 2,500 instances are 50 batches
 _PING_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
@@ -100,20 +103,56 @@ def _instance(raw: dict[str, Any], region: str, tag: InstanceTag) -> Instance | 
     )
 
 
-def _describe_pages(ec2: "EC2Client", region: str, tag: InstanceTag) -> Iterator[list[Instance]]:
-    paginator = ec2.get_paginator("describe_instances")
-    pages = paginator.paginate(
-        Filters=[{"Name": f"tag:{tag.key}", "Values": [tag.value]}],
-        PaginationConfig={"PageSize": PAGE_SIZE},
-    )
-    for page in pages:
-        found: list[Instance] = []
-        for reservation in page.get("Reservations", []):
-            for raw in reservation.get("Instances", []):
-                instance = _instance(cast(dict[str, Any], raw), region, tag)
-                if instance is not None:
-                    found.append(instance)
-        yield found
+def _page_instances(page: Any, region: str, tag: InstanceTag) -> list[Instance]:
+    found: list[Instance] = []
+    for reservation in page.get("Reservations", []):
+        for raw in reservation.get("Instances", []):
+            instance = _instance(cast(dict[str, Any], raw), region, tag)
+            if instance is not None:
+                found.append(instance)
+    return found
+
+
+def _describe_pages(
+    ec2: "EC2Client", region: str, tag: InstanceTag, ahead: Executor | None = None
+) -> Iterator[list[Instance]]:
+    """Every page of the tag-filtered DescribeInstances, each asked for before the last is parsed.
+
+    A page of 1,000 instances takes botocore longer to parse than EC2 takes to
+    answer the next one, and the next page's token is in the raw answer: on
+    botocore's before-parse event that next page is asked for (on `ahead`),
+    so EC2's answer and botocore's parse overlap. boto3's paginator cannot do
+    that, hence the loop; its calls and tokens are the paginator's own. A
+    token that does not match what botocore parsed is simply asked for again.
+    """
+    params: dict[str, Any] = {
+        "Filters": [{"Name": f"tag:{tag.key}", "Values": [tag.value]}],
+        "MaxResults": PAGE_SIZE,
+    }
+    coming: dict[str, Future[Any]] = {}
+
+    def ask_next(response_dict: dict[str, Any], **_: Any) -> None:
+        body = response_dict.get("body")
+        if ahead is None or response_dict.get("status_code") != 200 or not isinstance(body, bytes):
+            return
+        found = _NEXT_TOKEN.search(body)
+        if found:
+            token = html.unescape(found[1].decode("utf-8", "replace"))
+            coming[token] = ahead.submit(ec2.describe_instances, **params, NextToken=token)
+
+    event = "before-parse.ec2.DescribeInstances"
+    ec2.meta.events.register(event, ask_next)
+    try:
+        page: Any = ec2.describe_instances(**params)
+        while True:
+            yield _page_instances(page, region, tag)
+            token = page.get("NextToken")
+            if not token:
+                return
+            asked = coming.pop(token, None)
+            page = asked.result() if asked else ec2.describe_instances(**params, NextToken=token)
+    finally:
+        ec2.meta.events.unregister(event, ask_next)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -249,6 +288,11 @@ def list_instances(
     pool = ThreadPoolExecutor(
         max_workers=min(32, 2 * len(regions) + PING_WORKERS), thread_name_prefix="ssmclient-list"
     )
+    # The next DescribeInstances pages, on threads of their own: behind the
+    # ping batches in `pool` they would wait for them.
+    pages_ahead = ThreadPoolExecutor(
+        max_workers=2 * len(regions), thread_name_prefix="ssmclient-pages"
+    )  # a region's next page is asked for while the thread that fetched this one parses it
     tagged = {
         region: pool.submit(_tagged_or_reason, ssm, tag) for region, ssm in ssm_clients.items()
     }
@@ -266,7 +310,7 @@ def list_instances(
 
     def describe(region: str) -> None:
         try:
-            for page in _describe_pages(ec2_clients[region], region, tag):
+            for page in _describe_pages(ec2_clients[region], region, tag, pages_ahead):
                 if on_page is not None and page:
                     on_page(page)
                 events[region].put((page, ask_by_id(region, page) if with_ping else []))
@@ -307,6 +351,7 @@ def list_instances(
             done.result()  # the region's listing error, if any
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        pages_ahead.shutdown(wait=True, cancel_futures=True)
     instances.sort(key=lambda i: _sort_key(i, order))
     logger.info(
         "listed %d instances tagged %s in %s; ping statuses unknown in: %s",
