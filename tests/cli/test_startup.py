@@ -87,3 +87,20 @@ def test_a_usage_error_names_ssmclient_once(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().err == (
         "ssmclient: unrecognized arguments: --frobnicate (see `ssmclient --help`)\n"
     )
+
+
+def test_with_verbose_an_error_is_still_said_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ssmclient import __version__
+    from ssmclient.cli.main import main
+
+    monkeypatch.setenv("SSMCLIENT_CONFIG_DIR", str(tmp_path / "config"))
+    assert main(["--verbose", "instances", "--profile", "nosuch"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"ssmclient: INFO: ssmclient {__version__}: instances"
+    assert [line for line in err if "no such profile" in line] == [
+        "ssmclient: profile 'nosuch': no such profile (see `ssmclient profile list`)"
+    ]
+    logged = (tmp_path / "config" / "logs" / "ssmclient.log").read_text(encoding="utf-8")
+    assert "ERROR ssmclient.cli: profile 'nosuch': no such profile" in logged

@@ -27,7 +27,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         status = _run(list(argv))
     except SsmClientError as exc:
-        logger.error("%s", exc.message)
+        logger.error("%s", exc.message, extra={"console": False})  # err() says it
         err(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -131,6 +131,9 @@ def start(config_dir: Path, *, verbose: bool = False, stream: IO[str] | None = N
         console = logging.StreamHandler(stream or sys.stderr)
         console.setFormatter(logging.Formatter("ssmclient: %(levelname)s: %(message)s"))
         console.setLevel(logging.DEBUG)
+        # A record already said to the user (the error line; logged with
+        # extra={"console": False}) is not said twice.
+        console.addFilter(lambda record: getattr(record, "console", True))
         handlers.append(console)
     for handler in handlers:
         handler.addFilter(_QuietRetries())

@@ -76,9 +76,7 @@ def start_session(ssm: BaseClient, request: SessionRequest, region: str) -> Star
     try:
         response = ssm.start_session(**request.api_parameters())  # type: ignore[attr-defined]
     except (ClientError, BotoCoreError) as exc:
-        error = _start_error(exc, quoted(request.target))
-        logger.error("%s", error.message)
-        raise error from None
+        raise _start_error(exc, quoted(request.target)) from None  # logged where it is said
     mask_secret(response["TokenValue"])
     logger.info(
         "session %s started on %s (%s, %s)",
