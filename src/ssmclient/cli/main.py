@@ -117,16 +117,13 @@ def _run(argv: list[str]) -> int:
 
 
 def _run_gui(file: str | None, *, sandbox: bool) -> int:
-    if sandbox:
-        # Said before anything else: an installed app has no sandbox at all.
-        import importlib.util
-
-        if importlib.util.find_spec("ssmclient.sandbox") is None:
-            from ssmclient.sandbox_missing import sandbox_missing
-
-            raise sandbox_missing(ImportError(name="ssmclient.sandbox"))
     import importlib.util
 
+    if sandbox and importlib.util.find_spec("ssmclient.sandbox") is None:
+        # Said before anything else: an installed app has no sandbox at all.
+        from ssmclient.sandbox_missing import sandbox_missing
+
+        raise sandbox_missing(ImportError(name="ssmclient.sandbox"))
     if importlib.util.find_spec("ssmclient.gui") is None:
         raise SsmClientError(
             "this is ssmclient's headless install, without the desktop window: use its "

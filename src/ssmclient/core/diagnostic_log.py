@@ -72,7 +72,12 @@ def masked(text: str) -> str:
 
 
 class _Masking(logging.Filter):
+    """Masks a record once; the file and the console handler share the record."""
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "ssmclient_masked", False):
+            return True
+        record.ssmclient_masked = True
         message = record.getMessage()
         if record.exc_info:
             message += "\n" + logging.Formatter().formatException(record.exc_info)
