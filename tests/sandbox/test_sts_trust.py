@@ -204,9 +204,12 @@ def test_session_name_rules_are_enforced(aws_sandbox: Sandbox) -> None:
 
 def test_a_wrong_secret_fails_the_signature_check(aws_sandbox: Sandbox) -> None:
     scenario = aws_sandbox.scenario
+    secret = scenario.alice_secret_access_key
+    # The last character is swapped for one it is not: a fixed "x" would leave
+    # the secret unchanged whenever it already ended in "x" (1 run in ~60).
     wrong = {
         "AccessKeyId": scenario.alice_access_key_id,
-        "SecretAccessKey": scenario.alice_secret_access_key[:-1] + "x",
+        "SecretAccessKey": secret[:-1] + ("y" if secret.endswith("x") else "x"),
         "SessionToken": "",
     }
     sts = make_client(aws_sandbox, "sts", wrong)
