@@ -1,6 +1,7 @@
 """The partner's journey through the window, against the sandbox: import, sign in, list, act."""
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from ssmclient.core.aws.instance import Instance
 from ssmclient.core.paths import config_dir
 from ssmclient.core.profile_store import ProfileStore
 from ssmclient.gui.main_window import PAGE_EMPTY, PAGE_TABLE, MainWindow
-from ssmclient.gui.models.instance_table import INSTANCE_ID, NAME, STATE
+from ssmclient.gui.models.instance_table import INSTANCE_ID, NAME, STATE, prepare_rows
 from ssmclient.sandbox.client import Sandbox
 from ssmclient.sandbox.session_program import read_records
 
@@ -375,6 +376,32 @@ def test_switching_profiles_drops_the_old_listing(
     assert window.progress_widget.isHidden()
     qtbot.wait(1500)
     assert "Cancelled" in window.statusBar().currentMessage()
+
+
+def test_the_listing_goes_on_once_its_page_is_in_the_table(
+    qtbot: QtBot, signed_in: MainWindow
+) -> None:
+    from dataclasses import replace
+
+    window = signed_in
+    page = [
+        replace(instance, instance_id=f"i-{n:017x}")
+        for n, instance in enumerate(window.model.instances())
+    ]
+    shown = threading.Event()
+    window._page_arrived(window._token, prepare_rows(page), shown)
+    assert not shown.is_set()  # the rows are inserted at the next turn, then painted
+    qtbot.waitUntil(shown.is_set, timeout=WAIT_MS)
+    assert window.model.row_of(page[0].instance_id) is not None
+    # A page of a listing no longer shown is dropped, and its listing let go at once.
+    stale = threading.Event()
+    window._page_arrived(window._token - 1, prepare_rows(page[:1]), stale)
+    assert stale.is_set()
+    # So is a page still waiting when the window closes.
+    unseen = threading.Event()
+    window._page_arrived(window._token, prepare_rows(page[:1]), unseen)
+    window.close()
+    assert unseen.is_set()
 
 
 def test_remove_profile_after_confirming(qtbot: QtBot, signed_in: MainWindow) -> None:

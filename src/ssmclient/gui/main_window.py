@@ -10,6 +10,7 @@ Refresh) are dropped.
 import logging
 import shlex
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,7 +52,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -85,7 +85,7 @@ from ssmclient.gui.models.instance_table import (
     Row,
 )
 from ssmclient.gui.models.profile_list import RECORD_ROLE, ProfileListModel
-from ssmclient.gui.views import ChooseProfileState, EmptyState, ErrorBanner
+from ssmclient.gui.views import ChooseProfileState, EmptyState, ErrorBanner, InstanceTableView
 from ssmclient.gui.workers import Failure, TaskRunner
 
 PAGE_EMPTY, PAGE_CHOOSE, PAGE_TABLE = range(3)
@@ -100,7 +100,7 @@ CREDENTIALS_REFUSED = frozenset(
         "RequestExpired",
     }
 )
-ROWS_PER_TURN = 300  # rows inserted per event-loop turn while a listing streams in
+ROWS_PER_TURN = 200  # rows inserted per event-loop turn while a listing streams in
 # Widths that fit typical values (the Name column gets the most).
 COLUMN_SAMPLES = [
     "a-typical-name-0001",
@@ -147,6 +147,8 @@ class MainWindow(QMainWindow):
         self._ready = False  # the profile store can be read (sandbox mode waits for it)
         self._pending_files: list[str] = []
         self._incoming: list[Row] = []  # rows of pages not yet in the table
+        # The listing waits on these until its pages are inserted and painted.
+        self._unshown: list[threading.Event] = []
         self._draining = False
         self.sandbox: object | None = None  # the running sandbox with --sandbox
         self._build()
@@ -255,7 +257,7 @@ class MainWindow(QMainWindow):
         self.model = InstanceTableModel()
         self.proxy = InstanceFilterProxy()
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
+        self.table = InstanceTableView()
         self.table.setAccessibleName("Instances")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -472,6 +474,7 @@ class MainWindow(QMainWindow):
         self._token += 1
         token = self._token
         self._incoming.clear()
+        self._release_listing()
         self._listing_started = datetime.now(UTC).timestamp()
         self.progress_widget.show()
         if session.hop is None:
@@ -486,6 +489,7 @@ class MainWindow(QMainWindow):
             self.progress_widget.hide()
             selected = self.selected_instance()
             self._incoming.clear()
+            self._release_listing()
             self.model.set_inventory(listing.rows)
             self._reselect(selected.instance_id if selected else None)
             seconds = datetime.now(UTC).timestamp() - self._listing_started
@@ -515,8 +519,11 @@ class MainWindow(QMainWindow):
 
         session.list_instances(token, done, failed)
 
-    def _page_arrived(self, token: int, rows: object) -> None:
+    def _page_arrived(self, token: int, rows: object, on_screen: object = None) -> None:
+        if isinstance(on_screen, threading.Event):
+            self._unshown.append(on_screen)
         if token != self._token:
+            self._release_listing()
             return
         assert isinstance(rows, list)
         self._incoming.extend(rows)
@@ -535,11 +542,23 @@ class MainWindow(QMainWindow):
         if self._incoming:
             self._draining = True
             QTimer.singleShot(0, self._drain)
+        else:
+            # Every page that arrived is in: painted now, the listing goes on.
+            if self.table.isVisible() and not self.isMinimized():
+                self.table.show_now()
+            QTimer.singleShot(0, self._release_listing)
+
+    def _release_listing(self) -> None:
+        """Let a listing waiting for its pages to be shown go on (see ProfileSession)."""
+        for waiter in self._unshown:
+            waiter.set()
+        self._unshown.clear()
 
     def cancel_listing(self, quiet: bool = False) -> None:
         if not self.progress_widget.isVisible():
             return
         self._token += 1  # the running listing's answers are dropped
+        self._release_listing()
         self.progress_widget.hide()
         if not quiet:
             self.statusBar().showMessage("Cancelled; Refresh lists again.", 10000)
@@ -1034,11 +1053,10 @@ class MainWindow(QMainWindow):
         self.mfa.close()
         self._clock.stop()
         self._token += 1
+        self._release_listing()
         forwards = list(self.forwards)
         self.forwards.clear()
         if forwards:
-            import threading
-
             self.hide()
             threads = [threading.Thread(target=f.forward.stop, daemon=True) for f in forwards]
             for thread in threads:

@@ -1,7 +1,7 @@
 """Small widgets of the main window: the Error banner and the empty state."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ssmclient.gui.host_text import plain_label, set_named_text
 
@@ -92,3 +92,16 @@ class ChooseProfileState(QWidget):
         hint.setAccessibleDescription(text)
         box.addWidget(hint)
         box.addStretch(2)
+
+
+class InstanceTableView(QTableView):
+    """The instance table."""
+
+    def show_now(self) -> None:
+        """Lay out and paint the rows just inserted, at once, not at the next turn.
+
+        A listing waits for this (see ProfileSession.list_instances): a paint made
+        later would compete with the listing's threads for the GIL.
+        """
+        self.executeDelayedItemsLayout()
+        self.viewport().repaint()

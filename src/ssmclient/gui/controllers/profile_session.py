@@ -6,6 +6,7 @@ to the GUI thread through the callbacks; the window drops those that belong
 to a listing it no longer shows.
 """
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +24,8 @@ from ssmclient.gui.models.instance_table import Row, prepare_rows
 from ssmclient.gui.workers import Failure, TaskRunner, serial_runner
 
 if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
     from ssmclient.core.aws.role_chain import HopResult, RoleChain
     from ssmclient.core.sessions.connector import SessionConnector, ShellOutcome
     from ssmclient.core.sessions.port_forward import PortForward
@@ -51,9 +54,15 @@ class Forwarding:
     signed_in: "HopResult | None"
 
 
+# How long the listing waits for the window to show a page before it parses the
+# next answer (see list_instances below); a window that is hidden never paints.
+PAGE_SHOWN_WAIT = 0.25
+
+
 class ProfileSession(QObject):
-    # (token, rows of one page) and (HopResult): emitted from the worker thread.
-    page_arrived = Signal(int, object)
+    # (token, rows of one page, a threading.Event the window sets once they are on
+    # screen) and (HopResult): emitted from the worker thread.
+    page_arrived = Signal(int, object, object)
     signed_in = Signal(object)
 
     def __init__(self, record: ProfileRecord, mfa: MfaAsker) -> None:
@@ -124,17 +133,36 @@ class ProfileSession(QObject):
             from ssmclient.core.aws.inventory import list_instances
 
             hop = self._signed_in_now()
+            chain = self._chain_now()
             # Rows are prepared here, on the worker: the GUI thread only inserts them.
             prepared: dict[str, Row] = {}
+            # Back-pressure: while the window inserts and paints a page, the listing's
+            # threads wait before they parse the next answer. Painting calls into
+            # Python for every cell, and with the listing's threads parsing it loses
+            # the GIL at each call: a paint of 6 ms took 75-190 ms (bench_gui.py
+            # stall). Waiting costs the listing about one uncontended paint per page;
+            # the requests already sent are answered meanwhile.
+            latest = [threading.Event()]
+            latest[0].set()
+
+            def wait_until_shown(**_kwargs: object) -> None:
+                latest[0].wait(PAGE_SHOWN_WAIT)
+
+            def clients(service: str, region: str | None = None) -> "BaseClient":
+                client = chain.client(service, region)
+                client.meta.events.register("before-parse", wait_until_shown)
+                return client
 
             def page_done(page: list[Instance]) -> None:
                 rows = prepare_rows(page)
                 prepared.update((row.instance.instance_id, row) for row in rows)
-                self.page_arrived.emit(token, rows)
+                on_screen = latest[0] = threading.Event()
+                self.page_arrived.emit(token, rows, on_screen)
+                on_screen.wait(PAGE_SHOWN_WAIT)
 
             with collector_paused():
                 inventory = list_instances(
-                    self._chain_now().client,
+                    clients,
                     profile.instance_tag,
                     profile.all_regions,
                     host_contact=profile.host.contact,
