@@ -139,3 +139,23 @@ def test_reset_after_reseed_restores_the_default(alice: Sandbox) -> None:
     default = len(alice.scenario.instances_a)
     alice.reseed(5)
     assert len(alice.reset().instances_a) == default
+
+
+def test_before_parse_is_called_before_each_answer_is_parsed(
+    alice: Sandbox, chain: RoleChain, record: ProfileRecord
+) -> None:
+    scenario = alice.scenario
+    regions = [scenario.region, scenario.second_region]
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def before_parse() -> None:
+        with lock:
+            calls.append(threading.current_thread().name)
+
+    alice.clear_requests()
+    list_instances(chain.client, record.profile.instance_tag, regions, before_parse=before_parse)
+    answered = alice.count("DescribeInstances") + alice.count("DescribeInstanceInformation")
+    assert answered >= 4  # both calls in both regions
+    assert len(calls) == answered
+    assert threading.main_thread().name not in calls

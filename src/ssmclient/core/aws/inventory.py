@@ -257,6 +257,7 @@ def list_instances(
     host_contact: str | None = None,
     on_page: PageCallback | None = None,
     on_ready: PageCallback | None = None,
+    before_parse: Callable[[], None] | None = None,
 ) -> Inventory:
     """Every instance tagged `tag` in `regions`, sorted by region, name, then id.
 
@@ -269,8 +270,17 @@ def list_instances(
     page again, sorted and with its statuses, on the calling thread, as soon
     as they are in: region by region in the order asked, pages in EC2's order,
     so a table can be printed while later pages are still being fetched.
+    `before_parse` is called on the listing's threads before each answer is
+    parsed; a window holds them there while it paints a page (parsing would
+    take the GIL from the paint).
     """
     regions = list(dict.fromkeys(regions))
+
+    def made(service: str, region: str) -> BaseClient:
+        client = clients(service, region)
+        if before_parse is not None:
+            client.meta.events.register("before-parse", lambda **_kwargs: before_parse())
+        return client
 
     def error(exc: Exception, region: str) -> SsmClientError:
         return from_exception(exc, listing_step(region), host_contact=host_contact)
@@ -279,9 +289,9 @@ def list_instances(
     ssm_clients: dict[str, SSMClient] = {}
     for region in regions:
         try:
-            ec2_clients[region] = cast("EC2Client", clients("ec2", region))
+            ec2_clients[region] = cast("EC2Client", made("ec2", region))
             if with_ping:
-                ssm_clients[region] = cast("SSMClient", clients("ssm", region))
+                ssm_clients[region] = cast("SSMClient", made("ssm", region))
         except (BotoCoreError, ClientError) as exc:
             raise error(exc, region) from None
 

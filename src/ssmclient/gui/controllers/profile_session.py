@@ -24,8 +24,6 @@ from ssmclient.gui.models.instance_table import Row, prepare_rows
 from ssmclient.gui.workers import Failure, TaskRunner, serial_runner
 
 if TYPE_CHECKING:
-    from botocore.client import BaseClient
-
     from ssmclient.core.aws.role_chain import HopResult, RoleChain
     from ssmclient.core.sessions.connector import SessionConnector, ShellOutcome
     from ssmclient.core.sessions.port_forward import PortForward
@@ -133,7 +131,6 @@ class ProfileSession(QObject):
             from ssmclient.core.aws.inventory import list_instances
 
             hop = self._signed_in_now()
-            chain = self._chain_now()
             # Rows are prepared here, on the worker: the GUI thread only inserts them.
             prepared: dict[str, Row] = {}
             # Back-pressure: while the window inserts and paints a page, the listing's
@@ -145,13 +142,8 @@ class ProfileSession(QObject):
             latest = [threading.Event()]
             latest[0].set()
 
-            def wait_until_shown(**_kwargs: object) -> None:
+            def wait_until_shown() -> None:
                 latest[0].wait(PAGE_SHOWN_WAIT)
-
-            def clients(service: str, region: str | None = None) -> "BaseClient":
-                client = chain.client(service, region)
-                client.meta.events.register("before-parse", wait_until_shown)
-                return client
 
             def page_done(page: list[Instance]) -> None:
                 rows = prepare_rows(page)
@@ -162,11 +154,12 @@ class ProfileSession(QObject):
 
             with collector_paused():
                 inventory = list_instances(
-                    clients,
+                    self._chain_now().client,
                     profile.instance_tag,
                     profile.all_regions,
                     host_contact=profile.host.contact,
                     on_page=page_done,
+                    before_parse=wait_until_shown,
                 )
                 rows = [
                     prepared[i.instance_id].updated(i) if i.instance_id in prepared else Row(i)
