@@ -17,13 +17,13 @@ from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 from ssmclient.sandbox import moto_store
-from ssmclient.sandbox.moto_store import InstanceRecord
+from ssmclient.sandbox.moto_store import InstanceKey, InstanceRecord
 from ssmclient.sandbox.wire import Reply, error_reply, request_id, xml_reply
 
 _NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 _FILTER_NAME = re.compile(r"Filter\.(\d+)\.Name")
 
-Field = Callable[[InstanceRecord], list[str]]
+Field = Callable[[InstanceKey], list[str]]
 _FIELDS: dict[str, Field] = {
     "tag-key": lambda i: list(i.tags),
     "tag-value": lambda i: list(i.tags.values()),
@@ -35,7 +35,7 @@ _FIELDS: dict[str, Field] = {
 
 
 def _tag_field(tag: str) -> Field:
-    def field(instance: InstanceRecord) -> list[str]:
+    def field(instance: InstanceKey) -> list[str]:
         return [instance.tags[tag]] if tag in instance.tags else []
 
     return field
@@ -63,7 +63,7 @@ def _filters(params: dict[str, str]) -> list[tuple[Field, list[str]]] | None:
     return found
 
 
-def _matches(instance: InstanceRecord, filters: list[tuple[Field, list[str]]]) -> bool:
+def _matches(instance: InstanceKey, filters: list[tuple[Field, list[str]]]) -> bool:
     return all(
         any(fnmatch.fnmatchcase(actual, wanted) for actual in field(instance) for wanted in values)
         for field, values in filters
@@ -77,7 +77,7 @@ def describe_instances(account: str, region: str, params: dict[str, str]) -> Rep
     filters = _filters(params)
     if filters is None:
         return None
-    selected = [i for i in moto_store.instance_records(account, region) if _matches(i, filters)]
+    selected = [i for i in moto_store.instance_keys(account, region) if _matches(i, filters)]
     start = 0
     if params.get("NextToken"):
         try:
@@ -96,7 +96,7 @@ def describe_instances(account: str, region: str, params: dict[str, str]) -> Rep
                 "between 5 and 1000.",
             )
         end = min(end, start + limit)
-    page = selected[start:end]
+    page = moto_store.records_of(selected[start:end])
     token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(selected) else None
     return xml_reply(_document(account, page, token))
 

@@ -227,34 +227,69 @@ def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def instance_records(account_id: str, region: str) -> list[InstanceRecord]:
+@dataclass(frozen=True)
+class InstanceKey:
+    """What DescribeInstances' filters look at, read cheaply from moto; `records_of` the rest."""
+
+    reservation_id: str
+    instance_id: str
+    state: str
+    instance_type: str
+    availability_zone: str
+    tags: dict[str, str]
+    instance: Any  # moto's instance
+
+
+def instance_keys(account_id: str, region: str) -> list[InstanceKey]:
     """All instances of one account and region, grouped by reservation, in launch order."""
     backend = ec2_backends[account_id][region]
+    return [
+        InstanceKey(
+            reservation_id=reservation.id,
+            instance_id=instance.id,
+            state=instance.state,
+            instance_type=str(getattr(instance, "instance_type", "m1.small")),
+            availability_zone=str(instance.availability_zone),
+            tags=_tags_of(backend, instance.id),
+            instance=instance,
+        )
+        for reservation in backend.all_reservations()
+        for instance in reservation.instances
+    ]
+
+
+def records_of(keys: list[InstanceKey]) -> list[InstanceRecord]:
+    """Everything DescribeInstances shows of these instances.
+
+    Made for one page only, after the filters and the paging chose it: reading
+    all of moto's fields for every instance of a 5,000-instance scenario made
+    each DescribeInstances page cost the sandbox 55 ms instead of 33 ms.
+    """
     found: list[InstanceRecord] = []
-    for reservation in backend.all_reservations():
-        for instance in reservation.instances:
-            found.append(
-                InstanceRecord(
-                    reservation_id=reservation.id,
-                    instance_id=instance.id,
-                    image_id=instance.image_id,
-                    state=instance.state,
-                    state_code=int(instance.state_code),
-                    instance_type=str(getattr(instance, "instance_type", "m1.small")),
-                    launch_time=_iso_time(instance.launch_time),
-                    availability_zone=str(instance.availability_zone),
-                    private_ip=_text(instance.private_ip),
-                    public_ip=_text(instance.public_ip),
-                    private_dns=_text(instance.private_dns_name),
-                    public_dns=_text(instance.public_dns_name),
-                    platform=_text(instance.platform),
-                    vpc_id=_text(instance.vpc_id),
-                    subnet_id=_text(instance.subnet_id),
-                    architecture=_text(instance.architecture),
-                    key_name=_text(instance.key_name),
-                    tags=_tags_of(backend, instance.id),
-                )
+    for key in keys:
+        instance = key.instance
+        found.append(
+            InstanceRecord(
+                reservation_id=key.reservation_id,
+                instance_id=key.instance_id,
+                image_id=instance.image_id,
+                state=key.state,
+                state_code=int(instance.state_code),
+                instance_type=key.instance_type,
+                launch_time=_iso_time(instance.launch_time),
+                availability_zone=key.availability_zone,
+                private_ip=_text(instance.private_ip),
+                public_ip=_text(instance.public_ip),
+                private_dns=_text(instance.private_dns_name),
+                public_dns=_text(instance.public_dns_name),
+                platform=_text(instance.platform),
+                vpc_id=_text(instance.vpc_id),
+                subnet_id=_text(instance.subnet_id),
+                architecture=_text(instance.architecture),
+                key_name=_text(instance.key_name),
+                tags=key.tags,
             )
+        )
     return found
 
 
