@@ -368,7 +368,7 @@ def test_switching_profiles_drops_the_old_listing(
 ) -> None:
     window = signed_in
     token = window._token
-    window._page_arrived(token - 1, [window.model.instance_at(0)])  # a stale page
+    window._page_arrived(token - 1, [window.model.instance_at(0)], threading.Event())  # stale
     assert window.model.rowCount() == 6
     alice.inject_fault("DescribeInstances", "latency", count=1, seconds=1.0)
     window.refresh()

@@ -123,6 +123,11 @@ def _minutes(seconds: float) -> str:
     return f"expires in {int(seconds // 60)} min"
 
 
+def _release(waiters: list[threading.Event]) -> None:
+    for waiter in waiters:
+        waiter.set()
+
+
 class MainWindow(QMainWindow):
     # For tests and the benchmarks: a listing finished (or failed) and was shown.
     listing_finished = Signal()
@@ -519,9 +524,9 @@ class MainWindow(QMainWindow):
 
         session.list_instances(token, done, failed)
 
-    def _page_arrived(self, token: int, rows: object, on_screen: object = None) -> None:
-        if isinstance(on_screen, threading.Event):
-            self._unshown.append(on_screen)
+    def _page_arrived(self, token: int, rows: object, on_screen: object) -> None:
+        assert isinstance(on_screen, threading.Event)
+        self._unshown.append(on_screen)
         if token != self._token:
             self._release_listing()
             return
@@ -543,16 +548,17 @@ class MainWindow(QMainWindow):
             self._draining = True
             QTimer.singleShot(0, self._drain)
         else:
-            # Every page that arrived is in: painted now, the listing goes on.
+            # Every page that arrived is in: painted now, the listing goes on once
+            # Qt has done what the insert asked of it (at the next turn).
             if self.table.isVisible() and not self.isMinimized():
                 self.table.show_now()
-            QTimer.singleShot(0, self._release_listing)
+            shown, self._unshown = self._unshown, []
+            QTimer.singleShot(0, lambda: _release(shown))
 
     def _release_listing(self) -> None:
         """Let a listing waiting for its pages to be shown go on (see ProfileSession)."""
-        for waiter in self._unshown:
-            waiter.set()
-        self._unshown.clear()
+        _release(self._unshown)
+        self._unshown = []
 
     def cancel_listing(self, quiet: bool = False) -> None:
         if not self.progress_widget.isVisible():

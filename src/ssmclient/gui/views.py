@@ -1,4 +1,4 @@
-"""Small widgets of the main window: the Error banner and the empty state."""
+"""Small widgets of the main window: the Error banner, the empty states, the instance table."""
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
