@@ -7,15 +7,16 @@ window that never paints (hidden, closed) does not stop the listing.
 
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-import botocore.parsers
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from ssmclient.core.aws import inventory
+from ssmclient.core.aws.instance import Instance
 from ssmclient.core.profile_model import ProfileRecord
 from ssmclient.gui.controllers import profile_session
 from ssmclient.gui.controllers.mfa import MfaAsker
@@ -26,18 +27,45 @@ from ssmclient.sandbox.client import Sandbox
 SHOWN_AFTER = 0.3  # how long the "window" below takes to show each page
 
 
+@dataclass
+class Calls:
+    """When the listing entered and left the window's hooks, as the core calls them."""
+
+    gate: list[tuple[float, float]] = field(default_factory=list)  # before_parse
+    pages: list[float] = field(default_factory=list)  # when each on_page returned
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 @pytest.fixture
-def parse_times(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """When each AWS answer began to be parsed (after botocore's before-parse event)."""
-    times: list[float] = []
-    parse = botocore.parsers.ResponseParser.parse
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    seen = Calls()
+    listed = inventory.list_instances
 
-    def timed(self: Any, response: Any, shape: Any) -> Any:
-        times.append(time.monotonic())
-        return parse(self, response, shape)
+    def listing(
+        *args: Any,
+        before_parse: Callable[[], None] | None = None,
+        on_page: Callable[[list[Instance]], None] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        assert before_parse is not None
+        assert on_page is not None
+        gate, page_done = before_parse, on_page
 
-    monkeypatch.setattr(botocore.parsers.ResponseParser, "parse", timed)
-    return times
+        def timed_gate() -> None:
+            entered = time.monotonic()
+            gate()
+            with seen.lock:
+                seen.gate.append((entered, time.monotonic()))
+
+        def timed_page(page: list[Instance]) -> None:
+            page_done(page)
+            with seen.lock:
+                seen.pages.append(time.monotonic())
+
+        return listed(*args, before_parse=timed_gate, on_page=timed_page, **kwargs)
+
+    monkeypatch.setattr(inventory, "list_instances", listing)
+    return seen
 
 
 @pytest.fixture
@@ -62,10 +90,12 @@ def test_no_answer_is_parsed_while_a_page_waits_to_be_shown(
     qtbot: QtBot,
     alice: Sandbox,
     session: ProfileSession,
-    parse_times: list[float],
+    calls: Calls,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(profile_session, "PAGE_SHOWN_WAIT", 30.0)
+    # One region's answer comes while the other's page waits to be shown.
+    alice.inject_fault("DescribeInstances", "latency", count=1, seconds=0.1)
     waiting: list[tuple[float, float]] = []  # (page sent, page shown)
     lock = threading.Lock()
 
@@ -90,8 +120,23 @@ def test_no_answer_is_parsed_while_a_page_waits_to_be_shown(
         scenario.instances_a_second_region
     )
     assert len(waiting) >= 2  # a page per region
-    for sent, shown in waiting:
-        assert not [t for t in parse_times if sent < t < shown], "parsed while a page waited"
+    # An answer that came while the last page sent was not yet shown was parsed
+    # only once that page was shown.
+    held = 0
+    for entered, left in calls.gate:
+        before = [(sent, shown) for sent, shown in waiting if sent <= entered]
+        if before:
+            _sent, shown = max(before)
+            if entered < shown:
+                held += 1
+                assert left >= shown, "an answer was parsed while a page waited to be shown"
+    assert held >= 1
+    # And the thread that sent a page went on only once it was shown.
+    assert len(calls.pages) == len(waiting)
+    assert all(
+        returned >= shown
+        for returned, shown in zip(sorted(calls.pages), sorted(s for _, s in waiting), strict=True)
+    )
     # Each wait ended when the page was shown, not at the 30 s bound.
     assert time.monotonic() - began < 10
 
