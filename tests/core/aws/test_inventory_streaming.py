@@ -96,7 +96,11 @@ def test_without_on_page_nothing_changes(
 
 @pytest.mark.slow
 def test_2500_instances_stream_page_by_page(
-    alice: Sandbox, store: ProfileStore, record: ProfileRecord, monkeypatch: pytest.MonkeyPatch
+    alice: Sandbox,
+    store: ProfileStore,
+    record: ProfileRecord,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     scenario = alice.reseed(2500)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", scenario.alice_access_key_id)  # a new alice
@@ -112,6 +116,8 @@ def test_2500_instances_stream_page_by_page(
     )
     returned = time.time()
     alice.clear_faults()
+    # The 50 ping batches, 20 at a time, each had a connection of the pool.
+    assert not [r for r in caplog.records if "Connection pool is full" in r.getMessage()]
 
     assert [len(page) for page in pages.pages] == [PAGE_SIZE, PAGE_SIZE, 500]
     ids = [i.instance_id for i in pages.instances]

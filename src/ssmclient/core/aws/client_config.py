@@ -32,7 +32,10 @@ class ClientSettings:
     # Total attempts, the first included: rides out throttling and 5xx bursts.
     max_attempts: int = 5
     retry_mode: RetryMode = "standard"
-    max_pool_connections: int = 10
+    # One connection for each of the listing's concurrent calls to a client
+    # (inventory.PING_WORKERS ping batches and the first, tag-filtered one): with
+    # fewer, urllib3 drops the extra connections and every call makes a new one.
+    max_pool_connections: int = 24
 
     def botocore_config(self, session: "botocore.session.Session | None" = None) -> Config:
         """Our settings, except retries the user set for `session` (env or AWS config).
