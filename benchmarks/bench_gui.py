@@ -5,8 +5,9 @@
   page cache before each run (as after a reboot; needs root, else it says so),
   "first run" gives each process an empty bytecode cache (as the first start
   after an install), "warm" is a start like the one before. Target: 0.4 s.
-- listing stall: the longest gap of a 5 ms heartbeat timer on the GUI thread
-  while the window signs in and lists 5,000 instances from the sandbox.
+- listing stall: the longest gap of a 5 ms heartbeat timer on the GUI thread,
+  in the app's event loop, while the window signs in and lists 5,000
+  instances from the sandbox.
   Target: no stall over 50 ms.
 - filter keystroke: typing into `Search instances` over 10,000 rows, each
   keystroke's filter and repaint. Target: 30 ms at most.
@@ -193,12 +194,16 @@ def stall(instances: int = 5000) -> float:
         heartbeat = QTimer()
         heartbeat.setInterval(5)
         heartbeat.timeout.connect(beat)
-        done = []
-        window.listing_finished.connect(lambda: done.append(True))
+        # The app's own event loop (app.exec), as a partner's window runs, until
+        # the listing is in; a poll of processEvents would add gaps of its own.
+        window.listing_finished.connect(app.quit)
+        QTimer.singleShot(600_000, app.quit)
         began = time.monotonic()
         heartbeat.start()
-        window.profile_list.setCurrentIndex(window.profile_model.index(0))
-        _wait(app, lambda: bool(done))
+        QTimer.singleShot(
+            0, lambda: window.profile_list.setCurrentIndex(window.profile_model.index(0))
+        )
+        app.exec()
         heartbeat.stop()
         elapsed = time.monotonic() - began
         worst = max(gaps)
