@@ -192,30 +192,6 @@ def reset() -> None:
     moto_api_backend.reset()
 
 
-@dataclass(frozen=True)
-class InstanceRecord:
-    """Everything ec2:DescribeInstances shows of an instance (see `ec2_listing`)."""
-
-    reservation_id: str
-    instance_id: str
-    image_id: str
-    state: str
-    state_code: int
-    instance_type: str
-    launch_time: str
-    availability_zone: str
-    private_ip: str | None
-    public_ip: str | None
-    private_dns: str | None
-    public_dns: str | None
-    platform: str | None
-    vpc_id: str | None
-    subnet_id: str | None
-    architecture: str | None
-    key_name: str | None
-    tags: dict[str, str]
-
-
 def _iso_time(value: Any) -> str:
     # moto keeps a naive UTC datetime; EC2 writes ISO 8601 in UTC with milliseconds.
     if isinstance(value, datetime):
@@ -238,6 +214,24 @@ class InstanceKey:
     availability_zone: str
     tags: dict[str, str]
     instance: Any  # moto's instance
+
+
+@dataclass(frozen=True)
+class InstanceRecord(InstanceKey):
+    """Everything ec2:DescribeInstances shows of an instance (see `ec2_listing`)."""
+
+    image_id: str
+    state_code: int
+    launch_time: str
+    private_ip: str | None
+    public_ip: str | None
+    private_dns: str | None
+    public_dns: str | None
+    platform: str | None
+    vpc_id: str | None
+    subnet_id: str | None
+    architecture: str | None
+    key_name: str | None
 
 
 def instance_keys(account_id: str, region: str) -> list[InstanceKey]:
@@ -270,14 +264,10 @@ def records_of(keys: list[InstanceKey]) -> list[InstanceRecord]:
         instance = key.instance
         found.append(
             InstanceRecord(
-                reservation_id=key.reservation_id,
-                instance_id=key.instance_id,
+                **vars(key),
                 image_id=instance.image_id,
-                state=key.state,
                 state_code=int(instance.state_code),
-                instance_type=key.instance_type,
                 launch_time=_iso_time(instance.launch_time),
-                availability_zone=key.availability_zone,
                 private_ip=_text(instance.private_ip),
                 public_ip=_text(instance.public_ip),
                 private_dns=_text(instance.private_dns_name),
@@ -287,7 +277,6 @@ def records_of(keys: list[InstanceKey]) -> list[InstanceRecord]:
                 subnet_id=_text(instance.subnet_id),
                 architecture=_text(instance.architecture),
                 key_name=_text(instance.key_name),
-                tags=key.tags,
             )
         )
     return found

@@ -57,6 +57,22 @@ class Forwarding:
 PAGE_SHOWN_WAIT = 0.25
 
 
+class _ShownGate:
+    """Where the listing's threads wait while the window shows the last page sent."""
+
+    def __init__(self) -> None:
+        self._last = threading.Event()
+        self._last.set()
+
+    def page_sent(self) -> threading.Event:
+        """A page goes to the window: the threads wait until it sets the event returned."""
+        self._last = threading.Event()
+        return self._last
+
+    def wait(self) -> None:
+        self._last.wait(PAGE_SHOWN_WAIT)
+
+
 class ProfileSession(QObject):
     # (token, rows of one page, a threading.Event the window sets once they are on
     # screen) and (HopResult): emitted from the worker thread.
@@ -139,16 +155,12 @@ class ProfileSession(QObject):
             # the GIL at each call: a paint of 6 ms took 75-190 ms (bench_gui.py
             # stall). Waiting costs the listing about one uncontended paint per page;
             # the requests already sent are answered meanwhile.
-            latest = [threading.Event()]
-            latest[0].set()
-
-            def wait_until_shown() -> None:
-                latest[0].wait(PAGE_SHOWN_WAIT)
+            gate = _ShownGate()
 
             def page_done(page: list[Instance]) -> None:
                 rows = prepare_rows(page)
                 prepared.update((row.instance.instance_id, row) for row in rows)
-                on_screen = latest[0] = threading.Event()
+                on_screen = gate.page_sent()
                 self.page_arrived.emit(token, rows, on_screen)
                 on_screen.wait(PAGE_SHOWN_WAIT)
 
@@ -159,7 +171,7 @@ class ProfileSession(QObject):
                     profile.all_regions,
                     host_contact=profile.host.contact,
                     on_page=page_done,
-                    before_parse=wait_until_shown,
+                    before_parse=gate.wait,
                 )
                 rows = [
                     prepared[i.instance_id].updated(i) if i.instance_id in prepared else Row(i)
