@@ -1,7 +1,8 @@
 """The inventory against botocore's Stubber: paging, filtering, ordering, ping merge."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
 from typing import Any
 
@@ -269,16 +270,23 @@ class _PagedEc2:
 
         self.meta = type("Meta", (), {"events": HierarchicalEmitter()})()
         self.second_asked = threading.Event()
+        self.second_parsed = threading.Event()
+        self.asked: list[str | None] = []
+        self.attempts = 1  # each answer's; botocore parses every attempt's answer
 
     def describe_instances(self, **params: Any) -> dict[str, Any]:
         token = params.get("NextToken")
+        self.asked.append(token)
         if token == "page-2":
             self.second_asked.set()
         body = b"<r><nextToken>page-2</nextToken></r>" if token is None else b"<r/>"
-        self.meta.events.emit(
-            "before-parse.ec2.DescribeInstances",
-            response_dict={"status_code": 200, "body": body},
-        )
+        for _ in range(self.attempts):
+            self.meta.events.emit(
+                "before-parse.ec2.DescribeInstances",
+                response_dict={"status_code": 200, "body": body},
+            )
+        if token == "page-2":
+            self.second_parsed.set()
         page: dict[str, Any] = {"Reservations": [{"Instances": [_raw(f"i-{token or 1}", "a")]}]}
         if token is None:
             page["NextToken"] = "page-2"
@@ -299,3 +307,73 @@ def test_the_next_page_is_asked_for_before_this_one_is_used() -> None:
         rest = list(pages)
     assert [i.instance_id for i in first] == ["i-1"]
     assert [[i.instance_id for i in page] for page in rest] == [["i-page-2"]]
+
+
+def test_an_answer_asked_for_ahead_is_parsed_once_the_page_before_is_used() -> None:
+    from ssmclient.core.aws.inventory import _describe_pages
+
+    ec2 = _PagedEc2()
+    pages = _describe_pages(ec2, "us-east-1", TAG, _DaemonThreads())  # type: ignore[arg-type]
+    next(pages)
+    assert ec2.second_asked.wait(timeout=5)
+    # The second answer is in, but not parsed while the first page is in use
+    # (a window painting it would lose the GIL to the parse).
+    assert not ec2.second_parsed.wait(timeout=0.3)
+    assert [[i.instance_id for i in page] for page in pages] == [["i-page-2"]]
+    assert ec2.second_parsed.is_set()
+
+
+def test_a_listing_that_stops_early_leaves_no_thread_waiting() -> None:
+    ec2 = _PagedEc2()
+
+    def fail(page: list[Instance]) -> None:
+        assert ec2.second_asked.wait(timeout=5)
+        raise RuntimeError("the window went away")
+
+    raised: list[BaseException] = []
+
+    def listing() -> None:
+        try:
+            list_instances(
+                lambda service, region: ec2,  # type: ignore[arg-type,return-value]
+                TAG,
+                ["us-east-1"],
+                with_ping=False,
+                on_page=fail,
+            )
+        except RuntimeError as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=listing, daemon=True)
+    thread.start()
+    thread.join(timeout=5)
+    assert not thread.is_alive(), "the listing waits for a thread that waits for it"
+    assert [str(e) for e in raised] == ["the window went away"]
+    assert ec2.second_parsed.is_set()
+
+
+class _DaemonThreads(Executor):
+    """Each call on a thread of its own that a stuck test leaves behind (pytest still exits)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> "Future[Any]":
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True).start()
+        return future
+
+
+def test_a_retried_answer_asks_for_the_next_page_once() -> None:
+    from ssmclient.core.aws.inventory import _describe_pages
+
+    ec2 = _PagedEc2()
+    ec2.attempts = 2
+    pages = list(_describe_pages(ec2, "us-east-1", TAG, _DaemonThreads()))  # type: ignore[arg-type]
+    # A second request for page 2 would wait for a page that is never used.
+    assert ec2.asked == [None, "page-2"]
+    assert len(pages) == 2

@@ -10,8 +10,9 @@ import logging
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -118,7 +119,7 @@ def _page_instances(page: Any, region: str, tag: InstanceTag) -> list[Instance]:
 
 def _describe_pages(
     ec2: "EC2Client", region: str, tag: InstanceTag, ahead: Executor | None = None
-) -> Iterator[list[Instance]]:
+) -> Generator[list[Instance], None, None]:
     """Every page of the tag-filtered DescribeInstances, each asked for before the last is parsed.
 
     A page of 1,000 instances takes botocore longer to parse than EC2 takes to
@@ -127,24 +128,45 @@ def _describe_pages(
     so EC2's answer and botocore's parse overlap. boto3's paginator cannot do
     that, hence the loop; its calls and tokens are the paginator's own. A
     token that does not match what botocore parsed is simply asked for again.
+
+    An answer asked for ahead is parsed only once the page before it has been
+    used (the generator is resumed): two parses at once gain nothing under the
+    GIL, and they would take it from whoever uses the pages (a window painting
+    the last one).
     """
     params: dict[str, Any] = {
         "Filters": [{"Name": f"tag:{tag.key}", "Values": [tag.value]}],
         "MaxResults": PAGE_SIZE,
     }
-    coming: dict[str, Future[Any]] = {}
+    coming: dict[str, tuple[Future[Any], threading.Event]] = {}
+    waits_for = threading.local()  # on a thread of `ahead`: the page before its answer
 
-    def ask_next(response_dict: dict[str, Any], **_: Any) -> None:
+    def asked_after(used: threading.Event, token: str) -> Any:
+        waits_for.page = used
+        try:
+            return ec2.describe_instances(**params, NextToken=token)
+        finally:
+            waits_for.page = None  # `ahead`'s threads are reused
+
+    def before_parse(response_dict: dict[str, Any], **_: Any) -> None:
         body = response_dict.get("body")
-        if ahead is None or response_dict.get("status_code") != 200 or not isinstance(body, bytes):
-            return
-        found = _NEXT_TOKEN.search(body)
-        if found:
-            token = html.unescape(found[1].decode("utf-8", "replace"))
-            coming[token] = ahead.submit(ec2.describe_instances, **params, NextToken=token)
+        if (
+            ahead is not None
+            and response_dict.get("status_code") == 200
+            and isinstance(body, bytes)
+        ):
+            found = _NEXT_TOKEN.search(body)
+            if found:
+                token = html.unescape(found[1].decode("utf-8", "replace"))
+                if token not in coming:  # not again for a retried answer
+                    used = threading.Event()
+                    coming[token] = (ahead.submit(asked_after, used, token), used)
+        previous: threading.Event | None = getattr(waits_for, "page", None)
+        if previous is not None:
+            previous.wait()
 
     event = "before-parse.ec2.DescribeInstances"
-    ec2.meta.events.register(event, ask_next)
+    ec2.meta.events.register(event, before_parse)
     try:
         page: Any = ec2.describe_instances(**params)
         while True:
@@ -153,9 +175,16 @@ def _describe_pages(
             if not token:
                 return
             asked = coming.pop(token, None)
-            page = asked.result() if asked else ec2.describe_instances(**params, NextToken=token)
+            if asked is None:
+                page = ec2.describe_instances(**params, NextToken=token)
+            else:
+                future, used = asked
+                used.set()
+                page = future.result()
     finally:
-        ec2.meta.events.unregister(event, ask_next)
+        for _, used in coming.values():
+            used.set()  # a listing that stops (an error, a closed window) frees its threads
+        ec2.meta.events.unregister(event, before_parse)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -323,10 +352,12 @@ def list_instances(
 
     def describe(region: str) -> None:
         try:
-            for page in _describe_pages(ec2_clients[region], region, tag, pages_ahead):
-                if on_page is not None and page:
-                    on_page(page)
-                events[region].put((page, ask_by_id(region, page) if with_ping else []))
+            # Closed here, not when collected: the pages asked for ahead wait for it.
+            with closing(_describe_pages(ec2_clients[region], region, tag, pages_ahead)) as pages:
+                for page in pages:
+                    if on_page is not None and page:
+                        on_page(page)
+                    events[region].put((page, ask_by_id(region, page) if with_ping else []))
         except (BotoCoreError, ClientError) as exc:
             raise error(exc, region) from None
         finally:
