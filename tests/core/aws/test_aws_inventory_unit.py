@@ -279,7 +279,11 @@ class _PagedEc2:
         self.asked.append(token)
         if token == "page-2":
             self.second_asked.set()
-        body = b"<r><nextToken>page-2</nextToken></r>" if token is None else b"<r/>"
+        body = (
+            b"<r><i><instanceId>i-1</instanceId></i><nextToken>page-2</nextToken></r>"
+            if token is None
+            else b"<r><i><instanceId>i-page-2</instanceId></i></r>"
+        )
         for _ in range(self.attempts):
             self.meta.events.emit(
                 "before-parse.ec2.DescribeInstances",
@@ -301,10 +305,10 @@ def test_the_next_page_is_asked_for_before_this_one_is_used() -> None:
     ec2 = _PagedEc2()
     with ThreadPoolExecutor(max_workers=2) as ahead:
         pages = _describe_pages(ec2, "us-east-1", TAG, ahead)  # type: ignore[arg-type]
-        first = next(pages)
+        first, _ = next(pages)
         # Still holding the first page, the second is already being fetched.
         assert ec2.second_asked.wait(timeout=5)
-        rest = list(pages)
+        rest = [page for page, _ in pages]
     assert [i.instance_id for i in first] == ["i-1"]
     assert [[i.instance_id for i in page] for page in rest] == [["i-page-2"]]
 
@@ -319,7 +323,7 @@ def test_an_answer_asked_for_ahead_is_parsed_once_the_page_before_is_used() -> N
     # The second answer is in, but not parsed while the first page is in use
     # (a window painting it would lose the GIL to the parse).
     assert not ec2.second_parsed.wait(timeout=0.3)
-    assert [[i.instance_id for i in page] for page in pages] == [["i-page-2"]]
+    assert [[i.instance_id for i in page] for page, _ in pages] == [["i-page-2"]]
     assert ec2.second_parsed.is_set()
 
 
@@ -377,3 +381,20 @@ def test_a_retried_answer_asks_for_the_next_page_once() -> None:
     # A second request for page 2 would wait for a page that is never used.
     assert ec2.asked == [None, "page-2"]
     assert len(pages) == 2
+
+
+def test_each_answer_s_instance_ids_are_passed_on_before_it_is_parsed() -> None:
+    from ssmclient.core.aws.inventory import _describe_pages
+
+    ec2 = _PagedEc2()
+    parsed_before: list[bool] = []
+
+    def on_answer(ids: list[str]) -> str:
+        parsed_before.append(ec2.second_parsed.is_set())
+        return f"batches for {ids}"
+
+    pages = _describe_pages(ec2, "us-east-1", TAG, _DaemonThreads(), on_answer)  # type: ignore[arg-type]
+    got = [([i.instance_id for i in page], answered) for page, answered in pages]
+    # Each page comes with what was asked for its own answer's ids (the ping batches).
+    assert got == [(["i-1"], "batches for ['i-1']"), (["i-page-2"], "batches for ['i-page-2']")]
+    assert parsed_before == [False, False]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # DescribeInstances' maximum: one call per 1000 instances
 _NEXT_TOKEN = re.compile(rb"<nextToken>([^<]+)</nextToken>")  # in its XML answer
+_INSTANCE_ID = re.compile(rb"<instanceId>([^<]+)</instanceId>")
 PING_IDS_PER_CALL = 50  # DescribeInstanceInformation's InstanceIds filter and page limit
 # Concurrent ping batches: a page of 1,000 instances is 20 batches, asked for at
 # once. At 80 ms per request, 5,000 instances (100 batches) listed in 1.31 s with
@@ -117,9 +118,16 @@ def _page_instances(page: Any, region: str, tag: InstanceTag) -> list[Instance]:
     return found
 
 
+Answered = TypeVar("Answered")
+
+
 def _describe_pages(
-    ec2: "EC2Client", region: str, tag: InstanceTag, ahead: Executor | None = None
-) -> Generator[list[Instance], None, None]:
+    ec2: "EC2Client",
+    region: str,
+    tag: InstanceTag,
+    ahead: Executor | None = None,
+    on_answer: Callable[[list[str]], Answered] | None = None,
+) -> Generator[tuple[list[Instance], Answered | None], None, None]:
     """Every page of the tag-filtered DescribeInstances, each asked for before the last is parsed.
 
     A page of 1,000 instances takes botocore longer to parse than EC2 takes to
@@ -128,6 +136,11 @@ def _describe_pages(
     so EC2's answer and botocore's parse overlap. boto3's paginator cannot do
     that, hence the loop; its calls and tokens are the paginator's own. A
     token that does not match what botocore parsed is simply asked for again.
+
+    `on_answer` gets the instance ids of each answer before it is parsed (what
+    depends on the ids alone, the ping batches, need not wait for the parse);
+    each page comes with what it returned for that page's answer (None if it
+    was not called).
 
     An answer asked for ahead is parsed only once the page before it has been
     used (the generator is resumed): two parses at once gain nothing under the
@@ -139,44 +152,50 @@ def _describe_pages(
         "MaxResults": PAGE_SIZE,
     }
     coming: dict[str, tuple[Future[Any], threading.Event]] = {}
-    waits_for = threading.local()  # on a thread of `ahead`: the page before its answer
+    answered: dict[str | None, Answered] = {}  # by the NextToken asked with (None: the first)
+    asking = threading.local()  # the request on this thread: its token, the page before it
 
-    def asked_after(used: threading.Event, token: str) -> Any:
-        waits_for.page = used
+    def ask(token: str | None, used: threading.Event | None = None) -> Any:
+        asking.token, asking.after = token, used
         try:
+            if token is None:
+                return ec2.describe_instances(**params)
             return ec2.describe_instances(**params, NextToken=token)
         finally:
-            waits_for.page = None  # `ahead`'s threads are reused
+            asking.token = asking.after = None  # threads are reused
 
     def before_parse(response_dict: dict[str, Any], **_: Any) -> None:
         body = response_dict.get("body")
-        if (
-            ahead is not None
-            and response_dict.get("status_code") == 200
-            and isinstance(body, bytes)
-        ):
-            found = _NEXT_TOKEN.search(body)
-            if found:
+        if response_dict.get("status_code") == 200 and isinstance(body, bytes):
+            this = getattr(asking, "token", None)
+            if on_answer is not None and this not in answered:  # once for a retried answer
+                ids = dict.fromkeys(
+                    m.decode("ascii", "replace") for m in _INSTANCE_ID.findall(body)
+                )
+                answered[this] = on_answer(list(ids))
+            found = _NEXT_TOKEN.search(body) if ahead is not None else None
+            if ahead is not None and found:
                 token = html.unescape(found[1].decode("utf-8", "replace"))
                 if token not in coming:  # not again for a retried answer
                     used = threading.Event()
-                    coming[token] = (ahead.submit(asked_after, used, token), used)
-        previous: threading.Event | None = getattr(waits_for, "page", None)
+                    coming[token] = (ahead.submit(ask, token, used), used)
+        previous: threading.Event | None = getattr(asking, "after", None)
         if previous is not None:
             previous.wait()
 
     event = "before-parse.ec2.DescribeInstances"
     ec2.meta.events.register(event, before_parse)
     try:
-        page: Any = ec2.describe_instances(**params)
+        token: str | None = None
+        page: Any = ask(None)
         while True:
-            yield _page_instances(page, region, tag)
+            yield _page_instances(page, region, tag), answered.pop(token, None)
             token = page.get("NextToken")
             if not token:
                 return
             asked = coming.pop(token, None)
             if asked is None:
-                page = ec2.describe_instances(**params, NextToken=token)
+                page = ask(token)
             else:
                 future, used = asked
                 used.set()
@@ -340,24 +359,32 @@ def list_instances(
     }
     events: dict[str, queue.SimpleQueue[_PageEvent]] = {r: queue.SimpleQueue() for r in regions}
 
-    def ask_by_id(region: str, page: list[Instance]) -> list[Future[PingResult]]:
+    def ask_by_id(region: str, ids: list[str]) -> list[Future[PingResult]]:
         first = tagged[region].result()
         if isinstance(first, str) or first.complete:
             return []  # refused, or every status is already in
-        ids = [i.instance_id for i in page if i.instance_id not in first.statuses]
+        ids = [i for i in ids if i not in first.statuses]
         ssm = ssm_clients[region]
         return [
             pool.submit(_ping_or_reason, ssm, chunk) for chunk in _chunks(ids, PING_IDS_PER_CALL)
         ]
 
     def describe(region: str) -> None:
+        def on_answer(ids: list[str]) -> list[Future[PingResult]]:
+            return ask_by_id(region, ids)
+
+        pages = _describe_pages(
+            ec2_clients[region], region, tag, pages_ahead, on_answer if with_ping else None
+        )
         try:
             # Closed here, not when collected: the pages asked for ahead wait for it.
-            with closing(_describe_pages(ec2_clients[region], region, tag, pages_ahead)) as pages:
-                for page in pages:
+            with closing(pages):
+                for page, pinging in pages:
                     if on_page is not None and page:
                         on_page(page)
-                    events[region].put((page, ask_by_id(region, page) if with_ping else []))
+                    if pinging is None and with_ping:
+                        pinging = ask_by_id(region, [i.instance_id for i in page])
+                    events[region].put((page, pinging or []))
         except (BotoCoreError, ClientError) as exc:
             raise error(exc, region) from None
         finally:
