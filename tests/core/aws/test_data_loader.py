@@ -6,6 +6,7 @@ import pytest
 from botocore.exceptions import DataNotFoundError, UnknownServiceError
 from botocore.loaders import Loader
 
+from ssmclient.core.aws.answer_fields import cut_to_what_is_read
 from ssmclient.core.aws.data_loader import ServiceLoader
 
 TYPES = ("service-2", "endpoint-rule-set-1", "paginators-1", "waiters-2")
@@ -22,7 +23,10 @@ def _load(loader: Loader, *args: str | None) -> Any:
 def test_the_same_models_and_errors_as_botocore(service: str) -> None:
     ours, theirs = ServiceLoader(), Loader()
     for type_name in TYPES:
-        assert _load(ours, service, type_name) == _load(theirs, service, type_name)
+        expected = _load(theirs, service, type_name)
+        if type_name == "service-2":
+            expected = cut_to_what_is_read(service, expected)
+        assert _load(ours, service, type_name) == expected
     assert _load(ours, service, "service-2", "1999-01-01") == _load(
         theirs, service, "service-2", "1999-01-01"
     )

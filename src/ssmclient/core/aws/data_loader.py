@@ -15,6 +15,8 @@ from typing import Any
 from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader, instance_cache
 
+from ssmclient.core.aws.answer_fields import cut_to_what_is_read
+
 _lock = threading.Lock()
 _loader: Loader | None = None
 
@@ -32,12 +34,22 @@ class ServiceLoader(Loader):
     the model type passes that check by definition, so for it the scan is
     skipped; anything else (an unknown name, a missing type) goes through
     botocore's own method and gets botocore's own error.
+
+    The service models' answer shapes list only what ssmclient reads of them
+    (see answer_fields): botocore's parsers walk every member a shape lists.
     """
 
     @instance_cache
     def load_service_model(
         self, service_name: str, type_name: str, api_version: str | None = None
     ) -> Any:
+        model = self._service_model(service_name, type_name, api_version)
+        if type_name == "service-2":
+            # The answers' shapes cut to what ssmclient reads of them (answer_fields).
+            return cut_to_what_is_read(service_name, model)
+        return model
+
+    def _service_model(self, service_name: str, type_name: str, api_version: str | None) -> Any:
         try:
             self.list_api_versions(service_name, type_name)  # this service's directory only
         except DataNotFoundError:
