@@ -21,6 +21,7 @@ milliseconds (a near or far region: on AWS the network is the cost).
 Run by hand:
     .venv/bin/python benchmarks/bench_peers.py [--sizes 6,1000,5000] [--runs 5] [--latency 0,30,80]
         [--slow 60]  (a client whose warm-up takes longer is timed once more, not --runs times)
+        [--only ssmclient,ssm-connect]  (the clients whose names contain one of these)
 """
 
 import argparse
@@ -202,7 +203,11 @@ def main() -> int:
     parser.add_argument(
         "--slow", type=float, default=60.0, help="seconds: a client slower than this runs once"
     )
+    parser.add_argument(
+        "--only", default="", help="time only the clients whose names contain one of these"
+    )
     args = parser.parse_args()
+    only = [word for word in args.only.split(",") if word]
     work = Path(tempfile.mkdtemp(prefix="ssmclient-bench-peers-"))
     server = SandboxServer().start()
     try:
@@ -218,6 +223,8 @@ def main() -> int:
                     if latency:
                         sandbox.inject_fault(action, "latency", seconds=latency / 1000)
                 listings = clients(sandbox, server, work / f"{size}-{latency}")
+                if only:
+                    listings = {n: f for n, f in listings.items() if any(w in n for w in only)}
                 found = measure(sandbox, listings, args.runs, args.slow)
                 base = statistics.median(found["times"]["the blog's 3 AWS CLI commands"])
                 print(f"\n{size} party instances, {latency} ms per request, median of {args.runs}:")
