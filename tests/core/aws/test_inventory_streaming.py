@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,47 @@ def test_before_parse_is_called_before_each_answer_is_parsed(
     assert answered >= 4  # both calls in both regions
     assert len(calls) == answered
     assert threading.main_thread().name not in calls
+
+
+@pytest.mark.parametrize("window", [False, True], ids=["cli", "window"])
+def test_ping_batches_go_out_before_the_parse_unless_a_window_holds_the_listing(
+    window: bool,
+    alice: Sandbox,
+    store: ProfileStore,
+    record: ProfileRecord,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scenario = alice.reseed(120)  # 50 statuses in the tagged page, 70 asked for by id
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", scenario.alice_access_key_id)  # a new alice
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", scenario.alice_secret_access_key)
+    chain = RoleChain.from_record(record, store)
+    events: list[str] = []
+
+    def by_id(request: Any, **_: Any) -> None:
+        if b"InstanceIds" in request.body:
+            events.append("batch sent")
+
+    def clients(service: str, region: str | None = None) -> Any:
+        client = chain.client(service, region)
+        if service == "ssm":
+            client.meta.events.register("before-send.ssm.DescribeInstanceInformation", by_id)
+        else:  # the page is parsed; it is passed on 0.3 s later
+            client.meta.events.register(
+                "after-call.ec2.DescribeInstances", lambda **_: time.sleep(0.3)
+            )
+        return client
+
+    inventory = list_instances(
+        clients,
+        record.profile.instance_tag,
+        [scenario.region],
+        on_page=lambda page: events.append("page"),
+        before_parse=(lambda: None) if window else None,
+    )
+    assert len(inventory.instances) == 120
+    assert sum(i.ping_status is not None for i in inventory.instances) == 120
+    assert events.count("batch sent") == 2
+    if window:  # their answers would come while the window paints the page
+        assert events[0] == "page"
+    else:  # their round trip overlaps the parse
+        assert events == ["batch sent", "batch sent", "page"]

@@ -323,7 +323,8 @@ def list_instances(
     so a table can be printed while later pages are still being fetched.
     `before_parse` is called on the listing's threads before each answer is
     parsed; a window holds them there while it paints a page (parsing would
-    take the GIL from the paint).
+    take the GIL from the paint). With it, a page's ping batches are asked for
+    once the page is parsed, not as soon as its answer is in.
     """
     regions = list(dict.fromkeys(regions))
 
@@ -373,8 +374,12 @@ def list_instances(
         def on_answer(ids: list[str]) -> list[Future[PingResult]]:
             return ask_by_id(region, ids)
 
+        # The ping batches go out as soon as a page's answer is in, unless a window
+        # holds the threads (before_parse): their answers would then come while it
+        # paints the page before, and take the GIL from it (the stall doubled).
+        early = with_ping and before_parse is None
         pages = _describe_pages(
-            ec2_clients[region], region, tag, pages_ahead, on_answer if with_ping else None
+            ec2_clients[region], region, tag, pages_ahead, on_answer if early else None
         )
         try:
             # Closed here, not when collected: the pages asked for ahead wait for it.
