@@ -174,7 +174,7 @@ def _describe_pages(
                 if token not in coming:  # not again for a retried answer
                     used = threading.Event()
                     coming[token] = (ahead.submit(ask, token, used), used)
-            if on_answer is not None and this not in answered and True:
+            if on_answer is not None and this not in answered:
                 ids = dict.fromkeys(
                     m.decode("ascii", "replace") for m in _INSTANCE_ID.findall(body)
                 )
