@@ -404,6 +404,45 @@ def test_the_listing_goes_on_once_its_page_is_in_the_table(
     assert unseen.is_set()
 
 
+def test_a_page_is_painted_once_when_all_its_rows_are_in(
+    qtbot: QtBot, signed_in: MainWindow
+) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtCore import QEvent, QObject
+
+    window = signed_in
+    template = window.model.instances()[0]
+    page = [replace(template, instance_id=f"i-{n:017x}") for n in range(1000)]  # 5 turns
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    qtbot.wait(100)  # what the sign-in left to paint is painted
+    paints = Paints()
+    window.table.viewport().installEventFilter(paints)
+    shown = threading.Event()
+    window._page_arrived(window._token, prepare_rows(page), shown)
+    qtbot.waitUntil(shown.is_set, timeout=WAIT_MS)
+    qtbot.wait(100)  # and nothing after
+    assert window.model.row_of(page[-1].instance_id) is not None
+    assert paints.count == 1  # not one per turn: each competes with the listing for the GIL
+    assert window.table.updatesEnabled()
+
+    # A page dropped half-way (a new listing) leaves the table painting.
+    more = [replace(template, instance_id=f"i-{n:017x}") for n in range(1000, 2000)]
+    window._page_arrived(window._token, prepare_rows(more), threading.Event())
+    window._drain()  # its first turn
+    assert not window.table.updatesEnabled()
+    window.refresh()
+    assert window.table.updatesEnabled()
+
+
 def test_remove_profile_after_confirming(qtbot: QtBot, signed_in: MainWindow) -> None:
     from PySide6.QtWidgets import QMessageBox
 

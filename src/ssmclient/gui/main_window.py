@@ -478,7 +478,7 @@ class MainWindow(QMainWindow):
             return
         self._token += 1
         token = self._token
-        self._incoming.clear()
+        self._drop_incoming()
         self._release_listing()
         self._listing_started = datetime.now(UTC).timestamp()
         self.progress_widget.show()
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
                 return  # a listing no longer shown
             self.progress_widget.hide()
             selected = self.selected_instance()
-            self._incoming.clear()
+            self._drop_incoming()
             self._release_listing()
             self.model.set_inventory(listing.rows)
             self._reselect(selected.instance_id if selected else None)
@@ -537,23 +537,34 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._drain)
 
     def _drain(self) -> None:
-        """Insert arrived rows a few hundred per event-loop turn, so input and paint go on."""
+        """Insert arrived rows a few hundred per event-loop turn (input goes on between
+        them); the table is painted once, when the page is in."""
         self._draining = False
         if not self._incoming:
             return
         chunk, self._incoming = self._incoming[:ROWS_PER_TURN], self._incoming[ROWS_PER_TURN:]
+        if self._incoming:
+            # One paint for the page, at its last turn, not one per turn: each paint
+            # beside the listing's threads costs several times its idle 7 ms.
+            self.table.setUpdatesEnabled(False)
         self.model.add_instances(chunk)
         self._update_actions()
         if self._incoming:
             self._draining = True
             QTimer.singleShot(0, self._drain)
         else:
+            self.table.setUpdatesEnabled(True)
             # Every page that arrived is in: painted now, the listing goes on once
             # Qt has done what the insert asked of it (at the next turn).
             if self.table.isVisible() and not self.isMinimized():
                 self.table.show_now()
             shown, self._unshown = self._unshown, []
             QTimer.singleShot(0, lambda: _release(shown))
+
+    def _drop_incoming(self) -> None:
+        """Rows not yet inserted are dropped (a new listing, or the whole one is in)."""
+        self._incoming.clear()
+        self.table.setUpdatesEnabled(True)  # turned off only while a page is inserted
 
     def _release_listing(self) -> None:
         """Let a listing waiting for its pages to be shown go on (see ProfileSession)."""
