@@ -86,6 +86,19 @@ def test_sign_in_shows_the_assumed_role_and_the_time_left(
     assert "signed in, expires in" in state
 
 
+def test_the_status_line_follows_the_sign_in_and_the_listing(
+    qtbot: QtBot, window: MainWindow, alice: Sandbox, plugin_record: Path
+) -> None:
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    import_and_sign_in(qtbot, window, alice.scenario.profile_file)
+    said = [m for m in messages if m]
+    signing = said.index(f"Signing in to {PROFILE_NAME}…")
+    listing = said.index(f"Listing the instances of {PROFILE_NAME}…")
+    assert signing < listing
+    assert said[-1].startswith("6 instance(s) listed in ")
+
+
 def test_search_filters_as_you_type_and_sort_orders(
     qtbot: QtBot, signed_in: MainWindow, alice: Sandbox
 ) -> None:

@@ -437,10 +437,16 @@ class MainWindow(QMainWindow):
             session = ProfileSession(record, self.mfa)
             session.page_arrived.connect(self._page_arrived, Qt.ConnectionType.QueuedConnection)
             session.signed_in.connect(
-                lambda _hop, s=session: self._tick(), Qt.ConnectionType.QueuedConnection
+                lambda _hop, s=session: self._signed_in(s), Qt.ConnectionType.QueuedConnection
             )
             self.sessions[record.id] = session
         return session
+
+    def _signed_in(self, session: ProfileSession) -> None:
+        self._tick()
+        if session is self.current and self.progress_widget.isVisible():
+            name = shown(session.record.name)
+            self.statusBar().showMessage(f"Listing the instances of {name}…")
 
     def _profile_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
