@@ -13,7 +13,10 @@ instances, states and tags.
 import base64
 import fnmatch
 import re
-from collections.abc import Callable
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from xml.sax.saxutils import escape
 
 from ssmclient.sandbox import moto_store
@@ -77,13 +80,22 @@ def describe_instances(account: str, region: str, params: dict[str, str]) -> Rep
     filters = _filters(params)
     if filters is None:
         return None
-    selected = [i for i in moto_store.instance_keys(account, region) if _matches(i, filters)]
-    start = 0
+    start, cursor = 0, None
     if params.get("NextToken"):
         try:
-            start = int(base64.urlsafe_b64decode(params["NextToken"].encode()).decode())
+            cursor, start = _token_parts(params["NextToken"])
         except ValueError:
             return error_reply("ec2", 400, "InvalidParameterValue", "Invalid value for NextToken")
+    # A cursor serves only the request that made it: same caller's account, region, filters.
+    asked = (
+        account,
+        region,
+        tuple(sorted((k, v) for k, v in params.items() if k.startswith("Filter."))),
+    )
+    selected = _cursors.get(cursor, asked) if cursor else None
+    if selected is None:  # a first page, or a cursor no longer kept: select again
+        selected = [i for i in moto_store.instance_keys(account, region) if _matches(i, filters)]
+        cursor = None
     end = len(selected)
     if params.get("MaxResults"):
         limit = int(params["MaxResults"])
@@ -96,9 +108,57 @@ def describe_instances(account: str, region: str, params: dict[str, str]) -> Rep
                 "between 5 and 1000.",
             )
         end = min(end, start + limit)
-    page = moto_store.records_of(selected[start:end])
-    token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(selected) else None
+    chosen = selected[start:end]
+    if cursor:  # the page's instances as they are now; only which ones is the cursor's
+        chosen = moto_store.fresh_keys(account, region, chosen)
+    page = moto_store.records_of(chosen)
+    token = None
+    if end < len(selected):
+        cursor = cursor or _cursors.keep(selected, asked)
+        token = base64.urlsafe_b64encode(f"{cursor}:{end}".encode()).decode()
     return xml_reply(_document(account, page, token))
+
+
+class _Cursors:
+    """The selections behind the NextTokens given out, the last few only.
+
+    A listing's later pages are cut from the selection its first page made,
+    as a database cursor is, instead of every page filtering every instance
+    of the region again: at 5,000 instances that was 23 ms of a 37 ms page,
+    time the sandbox's one interpreter then owed every other request. A
+    token whose cursor is gone selects again and goes on at its offset.
+    """
+
+    KEPT = 16
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[str, tuple[Hashable, list[InstanceKey]]] = OrderedDict()
+
+    def keep(self, selected: list[InstanceKey], asked: Hashable) -> str:
+        name = secrets.token_hex(8)
+        with self._lock:
+            self._kept[name] = (asked, selected)
+            while len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+        return name
+
+    def get(self, name: str, asked: Hashable) -> list[InstanceKey] | None:
+        with self._lock:
+            kept = self._kept.get(name)
+        return kept[1] if kept is not None and kept[0] == asked else None
+
+
+_cursors = _Cursors()
+
+
+def _token_parts(token: str) -> tuple[str | None, int]:
+    """(cursor, offset) of a NextToken; ValueError when it is not one of ours."""
+    text = base64.urlsafe_b64decode(token.encode()).decode()
+    cursor, _, offset = text.rpartition(":")
+    if not offset.isdigit():
+        raise ValueError(token)
+    return cursor or None, int(offset)
 
 
 def _document(account: str, instances: list[InstanceRecord], token: str | None) -> str:

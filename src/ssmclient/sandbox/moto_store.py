@@ -6,7 +6,7 @@ scenario is seeded through the public AWS API.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -249,6 +249,19 @@ def instance_keys(account_id: str, region: str) -> list[InstanceKey]:
         )
         for reservation in backend.all_reservations()
         for instance in reservation.instances
+    ]
+
+
+def fresh_keys(account_id: str, region: str, keys: list[InstanceKey]) -> list[InstanceKey]:
+    """`keys` read again from moto: the instances' state and tags as they are now."""
+    backend = ec2_backends[account_id][region]
+    return [
+        replace(
+            key,
+            state=key.instance.state,
+            tags=_tags_of(backend, key.instance_id),
+        )
+        for key in keys
     ]
 
 
