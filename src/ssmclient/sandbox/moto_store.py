@@ -6,7 +6,7 @@ scenario is seeded through the public AWS API.
 """
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -234,35 +234,32 @@ class InstanceRecord(InstanceKey):
     key_name: str | None
 
 
+def _key(backend: Any, reservation_id: str, instance: Any) -> InstanceKey:
+    return InstanceKey(
+        reservation_id=reservation_id,
+        instance_id=instance.id,
+        state=instance.state,
+        instance_type=str(getattr(instance, "instance_type", "m1.small")),
+        availability_zone=str(instance.availability_zone),
+        tags=_tags_of(backend, instance.id),
+        instance=instance,
+    )
+
+
 def instance_keys(account_id: str, region: str) -> list[InstanceKey]:
     """All instances of one account and region, grouped by reservation, in launch order."""
     backend = ec2_backends[account_id][region]
     return [
-        InstanceKey(
-            reservation_id=reservation.id,
-            instance_id=instance.id,
-            state=instance.state,
-            instance_type=str(getattr(instance, "instance_type", "m1.small")),
-            availability_zone=str(instance.availability_zone),
-            tags=_tags_of(backend, instance.id),
-            instance=instance,
-        )
+        _key(backend, reservation.id, instance)
         for reservation in backend.all_reservations()
         for instance in reservation.instances
     ]
 
 
 def fresh_keys(account_id: str, region: str, keys: list[InstanceKey]) -> list[InstanceKey]:
-    """`keys` read again from moto: the instances' state and tags as they are now."""
+    """`keys` read again from moto: the instances as they are now."""
     backend = ec2_backends[account_id][region]
-    return [
-        replace(
-            key,
-            state=key.instance.state,
-            tags=_tags_of(backend, key.instance_id),
-        )
-        for key in keys
-    ]
+    return [_key(backend, key.reservation_id, key.instance) for key in keys]
 
 
 def records_of(keys: list[InstanceKey]) -> list[InstanceRecord]:

@@ -168,8 +168,7 @@ def _describe_pages(
         body = response_dict.get("body")
         if response_dict.get("status_code") == 200 and isinstance(body, bytes):
             this = getattr(asking, "token", None)
-            found = _NEXT_TOKEN.search(body) if ahead is not None else None
-            if ahead is not None and found:
+            if ahead is not None and (found := _NEXT_TOKEN.search(body)):
                 token = html.unescape(found[1].decode("utf-8", "replace"))
                 if token not in coming:  # not again for a retried answer
                     used = threading.Event()
