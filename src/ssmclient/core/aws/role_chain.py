@@ -9,6 +9,7 @@ code is asked for only then. Credentials stay in memory; nothing is written.
 import getpass
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.client import BaseClient
-from botocore.credentials import Credentials, RefreshableCredentials
+from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ssmclient.core.aws import naming
@@ -118,13 +119,51 @@ def chain_settings(record: ProfileRecord, external_id: str) -> ChainSettings:
     )
 
 
+class _HostRoleCredentials(Credentials):
+    """What the host role's clients sign with: hop 2's credentials of the moment.
+
+    The first request signed with them signs in, if nobody has yet. So a
+    client can be made before the sign-in: the listing makes its own while the
+    AssumeRole calls wait on AWS. And a chain signed in again (`ensure_fresh`)
+    is used at once by the clients made before.
+    """
+
+    def __init__(self, chain: "RoleChain") -> None:
+        # Credentials.__init__ would store keys; these have none of their own.
+        self._chain = chain
+        self.method = "ssmclient-assume-role"
+
+    def _now(self) -> RefreshableCredentials:
+        return self._chain.credentials()
+
+    @property
+    def access_key(self) -> str:  # type: ignore[override]
+        return self._now().access_key
+
+    @property
+    def secret_key(self) -> str:  # type: ignore[override]
+        return self._now().secret_key
+
+    @property
+    def token(self) -> str:  # type: ignore[override]
+        return self._now().token
+
+    def get_frozen_credentials(self) -> ReadOnlyCredentials:
+        return self._now().get_frozen_credentials()
+
+    def get_deferred_property(self, property_name: str) -> Callable[[], Any]:
+        return lambda: getattr(self._now(), property_name, None)
+
+
 class RoleChain:
     """Hop 1 (skipped without a source role), then hop 2 with the External ID.
 
     Use `host_session()` / `client()` for calls as the host's role; the
-    credentials behind them refresh themselves. Not for use from several
-    threads at once, except for the clients it hands out (botocore clients are
-    thread-safe, sessions are not).
+    credentials behind them refresh themselves, and their first request signs
+    in if `hop2()` has not been called. Not for use from several threads at
+    once, except for the clients it hands out (botocore clients are
+    thread-safe, sessions are not) and the sign-in itself (a lock keeps it to
+    one AssumeRole, whichever thread asks first).
     """
 
     def __init__(
@@ -145,6 +184,8 @@ class RoleChain:
         self._hop2: tuple[RefreshableCredentials, HopResult] | None = None
         self._host_session: botocore.session.Session | None = None
         self._mfa_codes: list[str] = []  # only to mask them in messages
+        # hop2() from any thread: the host role's clients sign in on first use.
+        self._signing_in = threading.RLock()
 
     @classmethod
     def from_record(
@@ -318,6 +359,10 @@ class RoleChain:
 
     def hop2(self) -> HopResult:
         """Assume the host's role with the External ID (runs hop 1 first if needed)."""
+        with self._signing_in:
+            return self._hop2_now()
+
+    def _hop2_now(self) -> HopResult:
         if self._hop2 is None:
             self.hop1()
             assert self._hop1 is not None
@@ -372,22 +417,28 @@ class RoleChain:
         wanted = PLUGIN_MIN_LIFETIME if min_seconds is None else min_seconds
         # A host that grants short sessions: ask for what can be had.
         wanted = min(wanted, self.settings.duration / 2)
-        left = self.seconds_left()
-        if left is not None and left < wanted:
-            self._hop2 = None
-            self._host_session = None
-        return self.hop2()
+        with self._signing_in:
+            left = self.seconds_left()
+            if left is not None and left < wanted:
+                self._hop2 = None  # the host session's clients follow (_HostRoleCredentials)
+            return self.hop2()
 
     def credentials(self) -> RefreshableCredentials:
         """The host role's credentials (hop 2), refreshing themselves before they expire."""
-        self.hop2()
-        assert self._hop2 is not None
-        return self._hop2[0]
+        with self._signing_in:
+            self.hop2()
+            assert self._hop2 is not None
+            return self._hop2[0]
 
     def host_session(self) -> botocore.session.Session:
-        """A botocore session acting as the host's role; make clients from one thread only."""
+        """A botocore session acting as the host's role; make clients from one thread only.
+
+        Making it, or clients from it, does not sign in: their first request does.
+        """
         if self._host_session is None:
-            self._host_session = session_with_credentials(self.credentials(), like=self._source)
+            self._host_session = session_with_credentials(
+                _HostRoleCredentials(self), like=self._source
+            )
         return self._host_session
 
     def client(self, service: str, region: str | None = None) -> BaseClient:
