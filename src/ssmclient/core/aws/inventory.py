@@ -1,8 +1,9 @@
 """The inventory: the host's instances tagged for this partner, over the profile's regions.
 
 EC2 filters by the tag server-side and every page is read; regions are listed
-concurrently. Clients are made on the calling thread (botocore sessions are
-not thread-safe) and each worker uses its own region's client (clients are).
+concurrently. Clients are made on one thread (botocore sessions are not
+thread-safe): the calling one, or one of their own while the sign-in waits
+(`clients_ahead`); each worker uses its own region's client (clients are).
 """
 
 import html
@@ -41,34 +42,70 @@ PING_WORKERS = 20
 _PING_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 
-def preload_models(loader: Any, *, with_ping: bool = True) -> threading.Thread:
-    """Parse the EC2 (and SSM) models in the background while the AssumeRole calls wait.
-
-    The EC2 model alone takes about 0.2 s to parse, a large part of a CLI
-    run. `loader` is the botocore data loader that the host session shares
-    (`RoleChain.source.get_component("data_loader")`); its cache is a dict,
-    so a model parsed here is simply found there later (at worst parsed twice).
-    """
-    services = ("ec2", "ssm") if with_ping else ("ec2",)
-
-    def load() -> None:
-        try:
-            for service in services:
-                # The exact calls (and cache keys) botocore's client creator uses.
-                loader.load_service_model(service, "service-2", api_version=None)
-                loader.load_service_model(service, "endpoint-rule-set-1", api_version=None)
-        except Exception:  # only a head start: the client creator will load and report
-            return
-
-    thread = threading.Thread(target=load, name="ssmclient-preload", daemon=True)
-    thread.start()
-    return thread
-
-
 class ClientFactory(Protocol):
     """Makes a client acting as the host's role (`RoleChain.client` fits)."""
 
     def __call__(self, service: str, region: str | None = None) -> BaseClient: ...
+
+
+@dataclass(frozen=True)
+class ListingClients:
+    """A listing's clients: EC2 (and SSM, for the ping status) in each region."""
+
+    ec2: dict[str, "EC2Client"]
+    ssm: dict[str, "SSMClient"]
+
+
+def make_clients(
+    clients: ClientFactory,
+    regions: Sequence[str],
+    *,
+    with_ping: bool = True,
+    host_contact: str | None = None,
+) -> ListingClients:
+    """The clients `list_instances` uses, made on the calling thread."""
+    made = ListingClients({}, {})
+    for region in dict.fromkeys(regions):
+        try:
+            made.ec2[region] = cast("EC2Client", clients("ec2", region))
+            if with_ping:
+                made.ssm[region] = cast("SSMClient", clients("ssm", region))
+        except (BotoCoreError, ClientError) as exc:
+            raise from_exception(exc, listing_step(region), host_contact=host_contact) from None
+    return made
+
+
+def clients_ahead(
+    clients: ClientFactory,
+    regions: Sequence[str],
+    start: threading.Event,
+    *,
+    with_ping: bool = True,
+    host_contact: str | None = None,
+) -> "Future[ListingClients]":
+    """`make_clients` on a thread of its own, once `start` is set: while the sign-in waits on AWS.
+
+    Making the first EC2 and SSM clients is most of a short listing's own work
+    (botocore reads and parses their models and endpoint rules); the host
+    role's clients can be made before the sign-in (they sign in on first
+    use), so that work need not wait for the two AssumeRole answers. It waits
+    for `start` (`RoleChain.sign_in_idle`): before, it would slow the
+    sign-in's own work down (one GIL). Nothing else may make clients of
+    `clients`' session meanwhile (sessions are not thread-safe).
+    """
+    future: Future[ListingClients] = Future()
+
+    def make() -> None:
+        start.wait()
+        try:
+            future.set_result(
+                make_clients(clients, regions, with_ping=with_ping, host_contact=host_contact)
+            )
+        except BaseException as exc:  # handed to whoever waits for the clients
+            future.set_exception(exc)
+
+    threading.Thread(target=make, name="ssmclient-clients", daemon=True).start()
+    return future
 
 
 def _tag(tags: Sequence[Any], key: str) -> str | None:
@@ -299,7 +336,7 @@ _PageEvent = tuple[list[Instance] | None, list[Future[PingResult]]]  # None: the
 
 
 def list_instances(
-    clients: ClientFactory,
+    clients: ClientFactory | ListingClients,
     tag: InstanceTag,
     regions: Sequence[str],
     *,
@@ -311,6 +348,8 @@ def list_instances(
 ) -> Inventory:
     """Every instance tagged `tag` in `regions`, sorted by region, name, then id.
 
+    `clients` makes the clients here, or has made them (`make_clients`,
+    `clients_ahead`, for these regions and `with_ping`).
     Regions are read concurrently. Beside each region's DescribeInstances goes
     one DescribeInstanceInformation filtered by the tag; when it does not hold
     every status, each page's remaining instances are asked for by id (in
@@ -326,25 +365,22 @@ def list_instances(
     once the page is parsed, not as soon as its answer is in.
     """
     regions = list(dict.fromkeys(regions))
+    if not isinstance(clients, ListingClients):
+        clients = make_clients(clients, regions, with_ping=with_ping, host_contact=host_contact)
+    ec2_clients = {region: clients.ec2[region] for region in regions}
+    ssm_clients = {region: clients.ssm[region] for region in regions} if with_ping else {}
+    hooked: list[BaseClient] = [*ec2_clients.values(), *ssm_clients.values()]
 
-    def made(service: str, region: str) -> BaseClient:
-        client = clients(service, region)
-        if before_parse is not None:
-            client.meta.events.register("before-parse", lambda **_kwargs: before_parse())
-        return client
+    def parsing(**_kwargs: Any) -> None:
+        assert before_parse is not None
+        before_parse()
+
+    if before_parse is not None:
+        for client in hooked:
+            client.meta.events.register("before-parse", parsing)
 
     def error(exc: Exception, region: str) -> SsmClientError:
         return from_exception(exc, listing_step(region), host_contact=host_contact)
-
-    ec2_clients: dict[str, EC2Client] = {}
-    ssm_clients: dict[str, SSMClient] = {}
-    for region in regions:
-        try:
-            ec2_clients[region] = cast("EC2Client", made("ec2", region))
-            if with_ping:
-                ssm_clients[region] = cast("SSMClient", made("ssm", region))
-        except (BotoCoreError, ClientError) as exc:
-            raise error(exc, region) from None
 
     pool = ThreadPoolExecutor(
         max_workers=min(32, 2 * len(regions) + PING_WORKERS), thread_name_prefix="ssmclient-list"
@@ -427,6 +463,9 @@ def list_instances(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         pages_ahead.shutdown(wait=True, cancel_futures=True)
+        if before_parse is not None:  # clients made ahead may be listed with again
+            for client in hooked:
+                client.meta.events.unregister("before-parse", parsing)
     instances.sort(key=lambda i: _sort_key(i, order))
     logger.info(
         "listed %d instances tagged %s in %s; ping statuses unknown in: %s",

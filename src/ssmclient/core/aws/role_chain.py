@@ -186,6 +186,10 @@ class RoleChain:
         self._mfa_codes: list[str] = []  # only to mask them in messages
         # hop2() from any thread: the host role's clients sign in on first use.
         self._signing_in = threading.RLock()
+        # Set when the sign-in first waits (for AWS's answer, or for the user's MFA
+        # code) or has ended: work to do meanwhile (inventory.clients_ahead) starts
+        # then, not before, where it would take the GIL from the sign-in's own work.
+        self.sign_in_idle = threading.Event()
 
     @classmethod
     def from_record(
@@ -241,8 +245,15 @@ class RoleChain:
             if credentials is None:
                 # Said here, as the source's failure, rather than at hop 1's call.
                 raise self._error(NoCredentialsError(), SOURCE_STEP)
-            self._source_sts = cast("STSClient", client)
+            self._source_sts = cast("STSClient", self._sending(client))
         return self._source_sts
+
+    def _sending(self, sts: BaseClient) -> BaseClient:
+        sts.meta.events.register("before-send", self._sent)
+        return sts
+
+    def _sent(self, **_kwargs: Any) -> None:
+        self.sign_in_idle.set()
 
     def caller_identity(self) -> str:
         """The ARN of the partner's own identity (sts:GetCallerIdentity, source credentials)."""
@@ -258,6 +269,7 @@ class RoleChain:
             return {}
         if self._mfa_prompt is None:
             raise InputError("MFA code: this profile needs one and nothing can ask for it")
+        self.sign_in_idle.set()
         code = self._mfa_prompt(serial).strip()
         reason = naming.check_mfa_code(code)
         if reason:
@@ -360,7 +372,10 @@ class RoleChain:
     def hop2(self) -> HopResult:
         """Assume the host's role with the External ID (runs hop 1 first if needed)."""
         with self._signing_in:
-            return self._hop2_now()
+            try:
+                return self._hop2_now()
+            finally:
+                self.sign_in_idle.set()  # ended, either way
 
     def _hop2_now(self) -> HopResult:
         if self._hop2 is None:
@@ -374,7 +389,7 @@ class RoleChain:
             else:
                 session = session_with_credentials(hop1_creds, like=self._source)
                 client = session.create_client("sts", region_name=self.region, config=self._config)
-                sts = cast("STSClient", client)
+                sts = cast("STSClient", self._sending(client))
                 mfa = False
             credentials, result = self._refreshable(
                 sts,

@@ -8,6 +8,7 @@ to a listing it no longer shows.
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -98,13 +99,10 @@ class ProfileSession(QObject):
     # -- on the worker thread ---------------------------------------------------
     def _chain_now(self) -> "RoleChain":
         if self._chain is None:
-            from ssmclient.core.aws.inventory import preload_models
             from ssmclient.core.aws.role_chain import RoleChain
 
             store = ProfileStore(config_dir())
-            chain = RoleChain.from_record(self.record, store, mfa_prompt=self._mfa)
-            preload_models(chain.source.get_component("data_loader"))
-            self._chain = chain
+            self._chain = RoleChain.from_record(self.record, store, mfa_prompt=self._mfa)
         return self._chain
 
     def _signed_in_now(self) -> "HopResult":
@@ -144,9 +142,22 @@ class ProfileSession(QObject):
         profile = self.record.profile
 
         def work() -> Listing:
-            from ssmclient.core.aws.inventory import list_instances
+            from ssmclient.core.aws.inventory import clients_ahead, list_instances
 
-            hop = self._signed_in_now()
+            # Made while the sign-in waits on AWS (on a thread of their own: this
+            # one signs in, and asks for an MFA code if it must).
+            chain = self._chain_now()
+            clients = clients_ahead(
+                chain.client,
+                profile.all_regions,
+                chain.sign_in_idle,
+                host_contact=profile.host.contact,
+            )
+            try:
+                hop = self._signed_in_now()
+            except BaseException:
+                wait([clients])  # this thread's next work may make clients of the same session
+                raise
             # Rows are prepared here, on the worker: the GUI thread only inserts them.
             prepared: dict[str, Row] = {}
             # Back-pressure: while the window inserts and paints a page, the listing's
@@ -166,7 +177,7 @@ class ProfileSession(QObject):
 
             with collector_paused():
                 inventory = list_instances(
-                    self._chain_now().client,
+                    clients.result(),
                     profile.instance_tag,
                     profile.all_regions,
                     host_contact=profile.host.contact,
