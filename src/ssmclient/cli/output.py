@@ -18,8 +18,18 @@ def err(text: str) -> None:
 
 
 def print_json(document: Any) -> None:
+    """One JSON document on standard output; an array has one element per line.
+
+    One element per line reads and greps as well as indented JSON, and it is
+    written by json's C encoder: with indent= json uses its pure-Python one,
+    and 5,000 instances took 70 ms to write instead of 37 ms.
+    """
     # ensure_ascii keeps bidi and control characters from the host as escapes.
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
+    if isinstance(document, list) and document:
+        lines = ",\n".join(json.dumps(item, ensure_ascii=True) for item in document)
+        sys.stdout.write("[\n" + lines + "\n]\n")
+    else:
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
 
 
 # A Name tag may be 256 characters: cut long cells so the other columns stay
