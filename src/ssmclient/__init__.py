@@ -3,6 +3,7 @@
 import logging
 
 __version__ = "0.1.0"
+VERSION_LINE = f"ssmclient {__version__}"  # what `ssmclient --version` prints
 
 # ssmclient's records go to its support log once core/diagnostic_log.py starts it,
 # and nowhere before: not to logging's last-resort handler, which would print

@@ -57,6 +57,30 @@ def test_version_output() -> None:
     assert result.stdout == f"ssmclient {__version__}\n"
 
 
+def test_version_is_answered_before_the_cli_is_imported() -> None:
+    probe = (
+        "import sys; sys.argv = ['ssmclient', '--version']\n"
+        "from ssmclient.__main__ import main\n"
+        "status = main()\n"
+        "print(status, sorted(m for m in ('argparse', 'ssmclient.cli.main') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    from ssmclient import __version__
+
+    assert result.stdout.splitlines() == [f"ssmclient {__version__}", "0 []"]
+
+
+def test_the_parser_gives_the_same_version_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from ssmclient import VERSION_LINE
+    from ssmclient.cli.parser import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--version"])
+    assert capsys.readouterr().out == VERSION_LINE + "\n"
+
+
 @pytest.mark.parametrize("args", [(), ("--sandbox",)], ids=["window", "sandbox window"])
 def test_the_window_without_a_screen_is_one_line_and_loads_no_qt(
     tmp_path: Path, args: tuple[str, ...]

@@ -3,7 +3,7 @@
 import argparse
 from typing import NoReturn
 
-from ssmclient import __version__
+from ssmclient import VERSION_LINE
 from ssmclient.core.errors import InputError
 
 
@@ -43,7 +43,7 @@ def build_parser() -> ArgumentParser:
         description="Reach a host's EC2 instances through AWS Session Manager "
         "with the cross-account role the host gave you.",
     )
-    parser.add_argument("--version", action="version", version=f"ssmclient {__version__}")
+    parser.add_argument("--version", action="version", version=VERSION_LINE)
     parser.add_argument(
         "-v",
         "--verbose",
