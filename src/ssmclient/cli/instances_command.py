@@ -25,20 +25,19 @@ def _regions(record: ProfileRecord, wanted: list[str] | None) -> tuple[str, ...]
 
 def run(args: argparse.Namespace) -> int:
     # botocore is imported only here, not at CLI start-up.
-    from ssmclient.core.aws.inventory import clients_ahead, list_instances
+    from ssmclient.core.aws.inventory import list_instances, sign_in_with_clients
     from ssmclient.core.aws.role_chain import RoleChain
 
     store, record = load(args.profile)
     regions = _regions(record, args.region)
     profile = record.profile
     chain = RoleChain.from_record(record, store, mfa_prompt=cli_mfa_prompt)
-    clients = clients_ahead(
-        chain.client, regions, chain.sign_in_idle, host_contact=profile.host.contact
+    _hop, clients = sign_in_with_clients(
+        chain.hop2, chain.client, regions, chain.sign_in_idle, host_contact=profile.host.contact
     )
-    chain.hop2()
     stream = None if args.json else TableStream(HEADERS)
     inventory = list_instances(
-        clients.result(),
+        clients,
         profile.instance_tag,
         regions,
         host_contact=profile.host.contact,

@@ -7,10 +7,16 @@ calls came and which key signed each listing call.
 import threading
 import time
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
-from ssmclient.core.aws.inventory import clients_ahead, list_instances, make_clients
+from ssmclient.core.aws.inventory import (
+    clients_ahead,
+    list_instances,
+    make_clients,
+    sign_in_with_clients,
+)
 from ssmclient.core.aws.role_chain import RoleChain
 from ssmclient.core.aws.step_errors import StepError
 from ssmclient.core.errors import InputError
@@ -129,3 +135,32 @@ def test_the_sign_in_is_idle_while_it_asks_for_an_mfa_code(
     chain = RoleChain.from_record(store.get(record.name), store, mfa_prompt=prompt)
     chain.hop2()
     assert idle_when_asked == [True]  # a person types: the clients are made meanwhile
+
+
+def test_a_failed_sign_in_returns_once_the_clients_are_made(
+    alice: Sandbox, chain: RoleChain
+) -> None:
+    idle = threading.Event()
+    made: list[str] = []
+
+    def slow_clients(service: str, region: str | None = None) -> Any:
+        time.sleep(0.2)
+        client = chain.client(service, region)
+        made.append(service)
+        return client
+
+    def sign_in() -> None:
+        idle.set()
+        raise InputError("MFA code: refused here")
+
+    with pytest.raises(InputError):
+        sign_in_with_clients(sign_in, slow_clients, [alice.scenario.region], idle)
+    assert made == ["ec2", "ssm"]  # the caller may make clients of the same session next
+
+
+def test_a_sign_in_comes_back_with_the_clients(alice: Sandbox, chain: RoleChain) -> None:
+    hop, clients = sign_in_with_clients(
+        chain.hop2, chain.client, [alice.scenario.region], chain.sign_in_idle
+    )
+    assert hop == chain.signed_in
+    assert list(clients.ec2) == list(clients.ssm) == [alice.scenario.region]

@@ -12,7 +12,7 @@ import queue
 import re
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -95,6 +95,8 @@ def clients_ahead(
     """
     future: Future[ListingClients] = Future()
 
+    # A daemon thread, not an executor's: a short CLI command ends the process
+    # without teardown only once no non-daemon thread is alive (__main__.py).
     def make() -> None:
         start.wait()
         try:
@@ -106,6 +108,32 @@ def clients_ahead(
 
     threading.Thread(target=make, name="ssmclient-clients", daemon=True).start()
     return future
+
+
+SignedIn = TypeVar("SignedIn")
+
+
+def sign_in_with_clients(
+    sign_in: Callable[[], SignedIn],
+    clients: ClientFactory,
+    regions: Sequence[str],
+    start: threading.Event,
+    *,
+    with_ping: bool = True,
+    host_contact: str | None = None,
+) -> tuple[SignedIn, ListingClients]:
+    """`sign_in()` on this thread while `clients_ahead` makes the listing's clients.
+
+    A sign-in that fails still waits for the clients to be made (or to fail):
+    whatever the caller does next may make clients of the same session.
+    """
+    made = clients_ahead(clients, regions, start, with_ping=with_ping, host_contact=host_contact)
+    try:
+        signed_in = sign_in()
+    except BaseException:
+        wait([made])
+        raise
+    return signed_in, made.result()
 
 
 def _tag(tags: Sequence[Any], key: str) -> str | None:

@@ -8,7 +8,6 @@ to a listing it no longer shows.
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,22 +141,18 @@ class ProfileSession(QObject):
         profile = self.record.profile
 
         def work() -> Listing:
-            from ssmclient.core.aws.inventory import clients_ahead, list_instances
+            from ssmclient.core.aws.inventory import list_instances, sign_in_with_clients
 
-            # Made while the sign-in waits on AWS (on a thread of their own: this
-            # one signs in, and asks for an MFA code if it must).
+            # The clients are made while the sign-in waits on AWS, on a thread of
+            # their own: this one signs in, and asks for an MFA code if it must.
             chain = self._chain_now()
-            clients = clients_ahead(
+            hop, clients = sign_in_with_clients(
+                self._signed_in_now,
                 chain.client,
                 profile.all_regions,
                 chain.sign_in_idle,
                 host_contact=profile.host.contact,
             )
-            try:
-                hop = self._signed_in_now()
-            except BaseException:
-                wait([clients])  # this thread's next work may make clients of the same session
-                raise
             # Rows are prepared here, on the worker: the GUI thread only inserts them.
             prepared: dict[str, Row] = {}
             # Back-pressure: while the window inserts and paints a page, the listing's
@@ -177,7 +172,7 @@ class ProfileSession(QObject):
 
             with collector_paused():
                 inventory = list_instances(
-                    clients.result(),
+                    clients,
                     profile.instance_tag,
                     profile.all_regions,
                     host_contact=profile.host.contact,
